@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Harness for the swap-cache series on Linux 6.12. See README.md.
+#
+#   make check    build everything, run the kselftests in QEMU, summarise
+#   make run      build everything and run the shared-page swap demo
+#   make shell    boot an interactive guest with swap on
+#   make guest CMD='...' [EXTRA=dir]   run a command in the guest
+#
+# Variables: SWAP=zram|disk|both|none (shell, guest, run; default zram),
+# FLAVOUR=debug|bench (kernel config; default debug).
+
+SHELL      := /bin/sh
+TOP        := $(CURDIR)
+BUILD      := $(TOP)/build
+FLAVOUR    ?= debug
+SWAP       ?= zram
+CMD        ?= true
+EXTRA      ?=
+SRC        := $(BUILD)/linux-patched
+KOBJ       := $(BUILD)/obj-patched-$(FLAVOUR)
+KERNEL     := $(BUILD)/bzImage-patched-$(FLAVOUR)
+KST        := $(BUILD)/kselftest
+SELFTESTS  := swapcache
+
+export BUILD
+
+.PHONY: all deps tree kernel selftests check run shell guest clean distclean \
+	base-version FORCE
+
+all: kernel selftests
+
+deps:
+	@scripts/deps.sh
+
+base-version: deps
+	@echo "base: linux-source-6.12 $$(dpkg-query -W -f='$${Version}' linux-source-6.12)"
+
+tree: base-version
+	@scripts/prepare-tree.sh patched
+
+kernel: tree
+	@scripts/build-kernel.sh patched $(FLAVOUR)
+	@ln -sf bzImage-patched-$(FLAVOUR) $(BUILD)/bzImage
+
+# Built in the kernel tree the kselftest way, as static binaries.
+selftests: kernel
+	@rm -rf $(KST)
+	@. scripts/lib.sh; msg "building selftests: $(SELFTESTS)"
+	@$(MAKE) -s -C $(SRC)/tools/testing/selftests TARGETS="$(SELFTESTS)" \
+		O=$(BUILD)/obj-selftests KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" \
+		INSTALL_PATH=$(KST) install >/dev/null
+
+$(BUILD)/initramfs-%.cpio: FORCE
+	@scripts/mkinitramfs.sh $@ $(KST) "$(EXTRA)" "$(CMD)"
+
+check: selftests $(BUILD)/initramfs-check.cpio
+	@. scripts/lib.sh; msg "booting $(KERNEL) and running the kselftests"
+	@rc=0; scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-check.cpio \
+		-m check -s none -l $(BUILD)/console-check.log 2>$(BUILD)/run-guest.err || rc=$$?; \
+	cat $(BUILD)/run-guest.err >&2; \
+	extra=0; [ $$rc -eq 0 ] || extra=1; \
+	echo "console: $(BUILD)/console-check.log"; \
+	scripts/ktap-summary.sh $(BUILD)/console-check.log $$extra
+
+run: selftests $(BUILD)/initramfs-demo.cpio
+	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-demo.cpio \
+		-m demo -s both -l $(BUILD)/console-demo.log
+
+shell: selftests $(BUILD)/initramfs-shell.cpio
+	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-shell.cpio \
+		-m shell -s $(SWAP)
+
+guest: selftests $(BUILD)/initramfs-exec.cpio
+	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-exec.cpio \
+		-m exec -s $(SWAP) -l $(BUILD)/console-exec.log
+
+clean:
+	rm -rf $(BUILD)/obj-* $(BUILD)/bzImage* $(BUILD)/*.cpio $(BUILD)/*.log \
+		$(KST) $(BUILD)/guest-tools $(BUILD)/swap-disk.img
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# usage: build-kernel.sh TREE CONFIG
+#
+# Builds build/linux-TREE (stock or patched) with CONFIG (debug or bench)
+# into build/obj-TREE-CONFIG, and copies the image to build/bzImage-...
+# The .config is allnoconfig plus configs/base.config and
+# configs/CONFIG.config, and every requested option is verified.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+TREE=${1:-}
+CONFIG=${2:-}
+[ -d "$BUILD/linux-$TREE" ] && [ -f "$TOP/configs/$CONFIG.config" ] ||
+	die "usage: build-kernel.sh stock|patched debug|bench (after prepare-tree.sh)"
+
+SRC=$BUILD/linux-$TREE
+OBJ=$BUILD/obj-$TREE-$CONFIG
+FRAGS="$TOP/configs/base.config $TOP/configs/$CONFIG.config"
+mkdir -p "$OBJ"
+
+CC="gcc"
+command -v ccache >/dev/null && CC="ccache gcc"
+kmake()
+{
+	make -s -C "$SRC" O="$OBJ" ARCH=x86_64 CC="$CC" HOSTCC="$CC" \
+	     LOCALVERSION="-$TREE" "$@"
+}
+
+cat $FRAGS > "$OBJ/fragment.new"
+if ! cmp -s "$OBJ/fragment.new" "$OBJ/fragment" || [ ! -f "$OBJ/.config" ]; then
+	msg "configuring $TREE-$CONFIG"
+	kmake KCONFIG_ALLCONFIG="$OBJ/fragment.new" allnoconfig >/dev/null
+	mv "$OBJ/fragment.new" "$OBJ/fragment"
+fi
+rm -f "$OBJ/fragment.new"
+kmake olddefconfig >/dev/null
+"$TOP/scripts/check-config.sh" $FRAGS -- "$OBJ/.config"
+
+msg "building $TREE-$CONFIG kernel"
+start=$(date +%s)
+kmake -j"$JOBS" bzImage
+kmake headers >/dev/null
+cp "$OBJ/arch/x86/boot/bzImage" "$BUILD/bzImage-$TREE-$CONFIG"
+msg "built build/bzImage-$TREE-$CONFIG in $(( $(date +%s) - start ))s"

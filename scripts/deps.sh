@@ -1,0 +1,39 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# usage: deps.sh
+#
+# Installs the Debian packages the harness needs, if any is missing,
+# including the base source (linux-source-6.12, pinned to the version
+# the series is written against when the archive still has it).
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+PKGS="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio ccache
+rsync kmod file git xz-utils python3 qemu-system-x86 qemu-utils
+busybox-static gnuplot-nox $BASE_PKG"
+
+missing=
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	[ "$(id -u)" -eq 0 ] || die "missing packages:$missing (run 'make deps' as root, or apt-get install them)"
+	msg "installing:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	pin=
+	case " $missing " in
+	*" $BASE_PKG "*)
+		pin=$BASE_PKG
+		if apt-cache madison "$BASE_PKG" | grep -qF "| $BASE_PKG_VERSION |"; then
+			pin="$BASE_PKG=$BASE_PKG_VERSION"
+		fi ;;
+	esac
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $(echo "$missing" | sed "s/ $BASE_PKG\b//") $pin >/dev/null
+fi
+have=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
+[ "$have" = "$BASE_PKG_VERSION" ] ||
+	msg "warning: $BASE_PKG $have installed, the series is written against $BASE_PKG_VERSION"
