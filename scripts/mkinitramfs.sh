@@ -64,8 +64,12 @@ tree_entries()
 	echo "file /bin/busybox $BUSYBOX 0755 0 0"
 	echo "file /sbin/guest-exit $TOOLS/guest-exit 0755 0 0"
 	"$BUSYBOX" --list-full | while read -r a; do
-		[ "$a" = bin/busybox ] || echo "slink /$a /bin/busybox 0777 0 0"
+		case "$a" in
+		bin/busybox|usr/bin/timeout) ;;
+		*) echo "slink /$a /bin/busybox 0777 0 0" ;;
+		esac
 	done
+	echo "file /usr/bin/timeout $TOP/scripts/guest/timeout 0755 0 0"
 	echo "dir /kselftest 0755 0 0"
 	tree_entries "$KST" /kselftest
 	[ -z "$EXTRA" ] || tree_entries "$(cd "$EXTRA" && pwd)" /extra
