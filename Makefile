@@ -65,7 +65,7 @@ check: selftests $(BUILD)/initramfs-check.cpio
 
 run: selftests $(BUILD)/initramfs-demo.cpio
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-demo.cpio \
-		-m demo -s both -l $(BUILD)/console-demo.log
+		-m demo -s both -l $(BUILD)/console-demo.log -q
 
 shell: selftests $(BUILD)/initramfs-shell.cpio
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-shell.cpio \

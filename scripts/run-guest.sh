@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG]
-#                     [-t SECONDS]
+#                     [-t SECONDS] [-q]
 #
 # Boots KERNEL with INITRD under QEMU as described by
 # scripts/qemu-x86_64.conf. MODE is check, demo, exec or shell (see
@@ -11,14 +11,15 @@
 # Non-interactive modes run under a watchdog with stdin from /dev/null,
 # write the console to LOG, and exit with the guest's status. The status
 # is failure unless the guest reported one: a guest that hangs, panics
-# or reboots fails. A console with a kernel BUG, WARNING, Oops, Call
+# or reboots fails. -q shows only the guest's own output, not the
+# kernel's messages (the log keeps everything). A console with a kernel BUG, WARNING, Oops, Call
 # Trace or lockdep report fails the run whatever the guest reported.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/qemu-x86_64.conf"
 
-KERNEL= INITRD= MODE=check SWAP=none LOG= TIMEOUT=$GUEST_TIMEOUT
-while getopts k:i:m:s:l:t: o; do
+KERNEL= INITRD= MODE=check SWAP=none LOG= TIMEOUT=$GUEST_TIMEOUT QUIET=
+while getopts k:i:m:s:l:t:q o; do
 	case $o in
 	k) KERNEL=$OPTARG ;;
 	i) INITRD=$OPTARG ;;
@@ -26,7 +27,8 @@ while getopts k:i:m:s:l:t: o; do
 	s) SWAP=$OPTARG ;;
 	l) LOG=$OPTARG ;;
 	t) TIMEOUT=$OPTARG ;;
-	*) die "usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG] [-t SECONDS]" ;;
+	q) QUIET=1 ;;
+	*) die "usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG] [-t SECONDS] [-q]" ;;
 	esac
 done
 [ -f "$KERNEL" ] && [ -f "$INITRD" ] || die "usage: run-guest.sh -k KERNEL -i INITRD ... (missing image: run 'make kernel')"
@@ -59,7 +61,11 @@ echo 255 > "$status"
 	set +e
 	timeout -k 10 "$TIMEOUT" "$@" -serial stdio -monitor none < /dev/null
 	echo $? > "$status"
-} | tee "$LOG"
+} | tee "$LOG" | if [ -n "$QUIET" ]; then
+	grep --line-buffered -v '^\[ *[0-9]*\.[0-9]*\] ' || true
+else
+	cat
+fi
 qrc=$(cat "$status")
 
 rc=1
