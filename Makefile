@@ -6,6 +6,7 @@
 #   make run      build everything and run the shared-page swap demo
 #   make shell    boot an interactive guest with swap on
 #   make guest CMD='...' [EXTRA=dir]   run a command in the guest
+#   make bench    stock vs patched, non-debug kernels, side by side
 #
 # Variables: SWAP=zram|disk|both|none (shell, guest, run; default zram),
 # FLAVOUR=debug|bench (kernel config; default debug).
@@ -25,7 +26,7 @@ SELFTESTS  := swapcache
 
 export BUILD
 
-.PHONY: all deps tree kernel selftests check run shell guest clean distclean \
+.PHONY: all deps tree kernel selftests check run shell guest bench clean distclean \
 	base-version FORCE
 
 all: kernel selftests
@@ -74,6 +75,9 @@ shell: selftests $(BUILD)/initramfs-shell.cpio
 guest: selftests $(BUILD)/initramfs-exec.cpio
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-exec.cpio \
 		-m exec -s $(SWAP) -l $(BUILD)/console-exec.log
+
+bench: selftests
+	@scripts/bench.sh
 
 clean:
 	rm -rf $(BUILD)/obj-* $(BUILD)/bzImage* $(BUILD)/*.cpio $(BUILD)/*.log \
