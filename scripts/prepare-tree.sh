@@ -77,7 +77,7 @@ patched_commit()
 		GIT_INDEX_FILE=$idx G update-index --add --cacheinfo "$mode,$sha,$f"
 	done
 	if [ -f "$TOP/patches/series" ]; then
-		grep -v '^[[:space:]]*\(#\|$\)' "$TOP/patches/series" | while read -r p; do
+		grep -v '^[[:space:]]*\(#\|$\)' "$TOP/patches/series" | while read -r p _; do
 			GIT_INDEX_FILE=$idx G apply --cached "$TOP/patches/$p" ||
 				die "patches/$p does not apply"
 		done
