@@ -1,0 +1,1298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Helpers for the swap cache selftests. See swap_util.h.
+ *
+ * Functions return 0 (or a count) on success and a negative value on
+ * failure, after printing why with ksft_print_msg(), so that the tests
+ * can simply ASSERT on the result and the log names the cause.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/swap.h>
+#include <sys/wait.h>
+
+#include "../kselftest.h"
+#include "swap_util.h"
+
+#define CGROUP_ROOT		"/sys/fs/cgroup"
+#define CGROUP_PREFIX		"swapcache_test."
+#define PAGE_CLUSTER		"/proc/sys/vm/page-cluster"
+#define VMA_RA_ENABLED		"/sys/kernel/mm/swap/vma_ra_enabled"
+#define ZRAM_DEV		"/dev/zram0"
+#define ZRAM_DISKSIZE		"/sys/block/zram0/disksize"
+#define ZRAM_DEFAULT_SIZE	"256M"
+#define DISK_DEV		"/dev/vda"
+/* The disk backend overwrites its device: refuse anything this big. */
+#define DISK_MAX_BYTES		BIT_ULL(30)
+#define SWAP_MAGIC		"SWAPSPACE2"
+#define SWAP_MAGIC_LEN		10
+#define SWAP_INFO_OFFSET	1024
+
+/* The v1 swap header of include/linux/swap.h, from byte 1024 on. */
+struct swap_header_info {
+	__u32 version;
+	__u32 last_page;
+	__u32 nr_badpages;
+	unsigned char sws_uuid[16];
+	unsigned char sws_volume[16];
+};
+
+/* ---------------------------------------------------------------- data */
+
+static __u64 mix64(__u64 x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+/* A seed unique to (test, page, generation of its contents). */
+__u64 page_seed(__u64 tag, unsigned long page, unsigned long gen)
+{
+	return mix64(mix64(tag) ^ mix64(((__u64)page << 20) ^ gen));
+}
+
+/*
+ * Word i of a page filled from @seed. Never zero: 6.12 does not write
+ * zero-filled pages to the swap device (the zeromap), which would take
+ * them out of the I/O counts.
+ */
+static __u64 pattern_word(__u64 seed, size_t i)
+{
+	return mix64(seed + i) | 1;
+}
+
+void page_fill(void *page, __u64 seed)
+{
+	__u64 *w = page;
+	size_t i;
+
+	for (i = 0; i < psize() / sizeof(*w); i++)
+		w[i] = pattern_word(seed, i);
+}
+
+static __u64 checksum_step(__u64 h, __u64 w)
+{
+	return (h ^ w) * 0x100000001b3ULL;
+}
+
+__u64 page_checksum(const void *page)
+{
+	const __u64 *w = page;
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < psize() / sizeof(*w); i++)
+		h = checksum_step(h, w[i]);
+	return h;
+}
+
+/* The checksum page_checksum() gives for a page filled from @seed. */
+__u64 pattern_checksum(__u64 seed)
+{
+	__u64 h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < psize() / sizeof(__u64); i++)
+		h = checksum_step(h, pattern_word(seed, i));
+	return h;
+}
+
+/* --------------------------------------------------------------- files */
+
+int file_read_str(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	buf[n] = '\0';
+	while (n > 0 && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	return 0;
+}
+
+int file_write_str(const char *path, const char *str)
+{
+	size_t len = strlen(str);
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, str, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return n;
+	}
+	close(fd);
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/* ------------------------------------------------------------ counters */
+
+/* Value of @name in a "name value" file such as /proc/vmstat, or -1. */
+static long long stat_file_read(const char *path, const char *name,
+				const char *sep)
+{
+	size_t len = strlen(name);
+	long long val = -1;
+	char line[256];
+	FILE *f;
+
+	f = fopen(path, "re");
+	if (!f) {
+		ksft_print_msg("open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, name, len) || !strchr(sep, line[len]))
+			continue;
+		val = strtoll(line + len + 1, NULL, 10);
+		break;
+	}
+	fclose(f);
+	if (val < 0)
+		ksft_print_msg("%s has no %s\n", path, name);
+	return val;
+}
+
+long long vmstat_read(const char *name)
+{
+	return stat_file_read("/proc/vmstat", name, " ");
+}
+
+/*
+ * Fold the per-CPU deltas of the vmstat counters into the global ones.
+ * SwapCached is the node counter NR_SWAPCACHE: without this it lags by
+ * up to a stat threshold per CPU until the next vmstat_update() pass.
+ */
+int vmstat_refresh(void)
+{
+	int ret = file_write_str("/proc/sys/vm/stat_refresh", "1");
+
+	if (ret)
+		ksft_print_msg("vm.stat_refresh: %s\n", strerror(-ret));
+	return ret;
+}
+
+/*
+ * An exact /proc/meminfo value. SwapTotal and SwapFree come from atomic
+ * counters; the others (SwapCached...) from vmstat ones, folded first.
+ */
+long long meminfo_read_kb(const char *name)
+{
+	if (strcmp(name, "SwapTotal") && strcmp(name, "SwapFree") &&
+	    vmstat_refresh())
+		return -1;
+	return stat_file_read("/proc/meminfo", name, ":");
+}
+
+long long meminfo_read_pages(const char *name)
+{
+	long long kb = meminfo_read_kb(name);
+
+	return kb < 0 ? kb : kb * 1024 / psize();
+}
+
+static int proc_u64_array_get(const char *path, unsigned long idx,
+			      __u64 *val)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	n = pread(fd, val, sizeof(*val), idx * sizeof(*val));
+	close(fd);
+	if (n != sizeof(*val)) {
+		ksft_print_msg("read %s at %lu failed\n", path, idx);
+		return -1;
+	}
+	return 0;
+}
+
+int kpageflags_get(unsigned long pfn, __u64 *flags)
+{
+	return proc_u64_array_get("/proc/kpageflags", pfn, flags);
+}
+
+int kpagecount_get(unsigned long pfn, __u64 *count)
+{
+	return proc_u64_array_get("/proc/kpagecount", pfn, count);
+}
+
+/* "Swap:" of the VMA of @pid that contains @addr, in kB, or -1. */
+long long smaps_swap_kb(pid_t pid, const void *addr)
+{
+	unsigned long start, end, a = (unsigned long)addr;
+	bool in_vma = false;
+	long long kb = -1;
+	char path[64], line[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/smaps", pid);
+	f = fopen(path, "re");
+	if (!f) {
+		ksft_print_msg("open %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in_vma = start <= a && a < end;
+			continue;
+		}
+		if (in_vma && sscanf(line, "Swap: %lld kB", &kb) == 1)
+			break;
+	}
+	fclose(f);
+	if (kb < 0)
+		ksft_print_msg("%s: no Swap: line for %p\n", path, addr);
+	return kb;
+}
+
+/* Column @name ("rss", "swap", "nattch") of /proc/sysvipc/shm, or -1. */
+long long sysvipc_shm_read(int shmid, const char *name)
+{
+	int col, id_col = -1, val_col = -1;
+	long long val = -1;
+	char line[512], *tok, *save;
+	FILE *f;
+
+	f = fopen("/proc/sysvipc/shm", "re");
+	if (!f) {
+		ksft_print_msg("open /proc/sysvipc/shm: %s\n", strerror(errno));
+		return -1;
+	}
+	if (!fgets(line, sizeof(line), f))
+		goto out;
+	for (col = 0, tok = strtok_r(line, "\n ", &save); tok;
+	     col++, tok = strtok_r(NULL, "\n ", &save)) {
+		if (!strcmp(tok, "shmid"))
+			id_col = col;
+		else if (!strcmp(tok, name))
+			val_col = col;
+	}
+	if (id_col < 0 || val_col < 0)
+		goto out;
+	while (val < 0 && fgets(line, sizeof(line), f)) {
+		long long id = -1, v = -1;
+
+		for (col = 0, tok = strtok_r(line, "\n ", &save); tok;
+		     col++, tok = strtok_r(NULL, "\n ", &save)) {
+			if (col == id_col)
+				id = strtoll(tok, NULL, 10);
+			else if (col == val_col)
+				v = strtoll(tok, NULL, 10);
+		}
+		if (id == shmid)
+			val = v;
+	}
+out:
+	fclose(f);
+	if (val < 0)
+		ksft_print_msg("/proc/sysvipc/shm: no %s for shmid %d\n",
+			       name, shmid);
+	return val;
+}
+
+/* ------------------------------------------------------------- pagemap */
+
+bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,
+			    unsigned long *offset)
+{
+	__u64 pme = pagemap_get_entry(fd, addr);
+
+	if (!pagemap_entry_is_swap(pme))
+		return false;
+	*type = pagemap_swap_type(pme);
+	*offset = pagemap_swap_offset(pme);
+	return true;
+}
+
+/* ------------------------------------------------------------ settings */
+
+int setting_pin(struct setting *s, const char *path, const char *value)
+{
+	int ret;
+
+	s->path = path;
+	ret = file_read_str(path, s->saved, sizeof(s->saved));
+	if (ret) {
+		ksft_print_msg("read %s: %s\n", path, strerror(-ret));
+		return -1;
+	}
+	ret = file_write_str(path, value);
+	if (ret) {
+		ksft_print_msg("write %s to %s: %s\n", value, path,
+			       strerror(-ret));
+		return -1;
+	}
+	s->changed = true;
+	return 0;
+}
+
+int setting_restore(struct setting *s)
+{
+	int ret;
+
+	if (!s->changed)
+		return 0;
+	ret = file_write_str(s->path, s->saved);
+	if (ret) {
+		ksft_print_msg("restore %s to %s: %s\n", s->path, s->saved,
+			       strerror(-ret));
+		return -1;
+	}
+	s->changed = false;
+	return 0;
+}
+
+/* ---------------------------------------------------------- swap areas */
+
+/*
+ * Usable pages of the test's swap area. With more than
+ * num_online_cpus() * 5 * SWAP_BATCH (64) free swap pages, the per-CPU
+ * swap slot cache of 6.12 (mm/swap_slots.c) turns on and allocates and
+ * frees slots 64 at a time, so SwapFree stops being exact. Below
+ * num_online_cpus() * 2 * SWAP_BATCH it is turned off again. Stay below
+ * that so that every slot is allocated and freed one by one.
+ */
+unsigned long swap_area_wanted_pages(void)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (ncpus < 1)
+		ncpus = 1;
+	return 2 * 64 * ncpus - 8;
+}
+
+const char *swap_backend_path(enum swap_backend backend)
+{
+	const char *disk = getenv("SWAPCACHE_DISK");
+
+	if (backend == SWAP_BACKEND_ZRAM)
+		return ZRAM_DEV;
+	return disk && *disk ? disk : DISK_DEV;
+}
+
+const char *swap_backend_name(enum swap_backend backend)
+{
+	return backend == SWAP_BACKEND_ZRAM ? "zram" : "disk";
+}
+
+/* Turn swap off on both backends; "not a swap area" is fine. */
+void swap_devices_off(void)
+{
+	enum swap_backend b;
+
+	for (b = SWAP_BACKEND_ZRAM; b <= SWAP_BACKEND_DISK; b++) {
+		const char *path = swap_backend_path(b);
+
+		if (swapoff(path) && errno != EINVAL && errno != ENOENT)
+			ksft_print_msg("swapoff %s: %s\n", path,
+				       strerror(errno));
+	}
+}
+
+static int zram_prepare(void)
+{
+	char size[64];
+	int ret;
+
+	ret = file_read_str(ZRAM_DISKSIZE, size, sizeof(size));
+	if (ret) {
+		ksft_print_msg("read %s: %s\n", ZRAM_DISKSIZE, strerror(-ret));
+		return -1;
+	}
+	if (strcmp(size, "0"))
+		return 0;
+	ret = file_write_str(ZRAM_DISKSIZE, ZRAM_DEFAULT_SIZE);
+	if (ret) {
+		ksft_print_msg("set %s: %s\n", ZRAM_DISKSIZE, strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* Write a v1 swap header for @last_page usable pages at offset 0. */
+static int swap_header_write(int fd, unsigned long last_page)
+{
+	struct swap_header_info info = {
+		.version = 1,
+		.last_page = last_page,
+		.nr_badpages = 0,
+	};
+	char *page;
+	int ret = 0;
+
+	page = calloc(1, psize());
+	if (!page)
+		return -1;
+	memcpy(page + SWAP_INFO_OFFSET, &info, sizeof(info));
+	memcpy(page + psize() - SWAP_MAGIC_LEN, SWAP_MAGIC, SWAP_MAGIC_LEN);
+	if (pwrite(fd, page, psize(), 0) != (ssize_t)psize() || fsync(fd)) {
+		ksft_print_msg("writing the swap header: %s\n",
+			       strerror(errno));
+		ret = -1;
+	}
+	free(page);
+	return ret;
+}
+
+/*
+ * Write a swap header on the whole device of @backend and swapon(2) it.
+ * Return: 0, SWAP_ENV_ABSENT if the device does not exist, -1 on error.
+ */
+int swap_area_setup(struct swap_area *area, enum swap_backend backend,
+		    unsigned long last_page)
+{
+	unsigned long long bytes;
+	long long before, after;
+	int fd;
+
+	memset(area, 0, sizeof(*area));
+	area->path = swap_backend_path(backend);
+	if (access(area->path, F_OK)) {
+		ksft_print_msg("%s missing: the %s backend needs %s\n",
+			       area->path, swap_backend_name(backend),
+			       backend == SWAP_BACKEND_ZRAM ? "CONFIG_ZRAM" :
+			       "a scratch disk (SWAPCACHE_DISK=dev)");
+		return SWAP_ENV_ABSENT;
+	}
+	if (backend == SWAP_BACKEND_ZRAM && zram_prepare())
+		return -1;
+
+	/* O_EXCL: fail rather than overwrite a mounted or busy device. */
+	fd = open(area->path, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", area->path, strerror(errno));
+		return -1;
+	}
+	if (ioctl(fd, BLKGETSIZE64, &bytes)) {
+		ksft_print_msg("BLKGETSIZE64 %s: %s\n", area->path,
+			       strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (backend == SWAP_BACKEND_DISK && bytes > DISK_MAX_BYTES) {
+		ksft_print_msg("%s has %llu bytes: not a scratch disk, refusing to overwrite it\n",
+			       area->path, bytes);
+		close(fd);
+		return -1;
+	}
+	if (last_page > bytes / psize() - 1)
+		last_page = bytes / psize() - 1;
+	area->last_page = last_page;
+	if (swap_header_write(fd, last_page)) {
+		close(fd);
+		return -1;
+	}
+	close(fd);
+
+	before = meminfo_read_pages("SwapTotal");
+	if (before != 0) {
+		ksft_print_msg("another swap area is active: SwapTotal %lld pages\n",
+			       before);
+		return -1;
+	}
+	if (swapon(area->path, 0)) {
+		ksft_print_msg("swapon %s: %s\n", area->path, strerror(errno));
+		return -1;
+	}
+	area->active = true;
+	/* The header says last_page usable pages: page 0 is the header. */
+	after = meminfo_read_pages("SwapTotal");
+	area->total_pages = after - before;
+	if (area->total_pages != area->last_page) {
+		ksft_print_msg("swapon %s: SwapTotal grew by %lu pages, header has %lu\n",
+			       area->path, area->total_pages, area->last_page);
+		swap_area_teardown(area);
+		return -1;
+	}
+	return 0;
+}
+
+int swap_area_teardown(struct swap_area *area)
+{
+	if (!area->active)
+		return 0;
+	if (swapoff(area->path) && errno != EINVAL) {
+		ksft_print_msg("swapoff %s: %s\n", area->path, strerror(errno));
+		return -1;
+	}
+	area->active = false;
+	return 0;
+}
+
+/* ------------------------------------------------------------- cgroups */
+
+/* Return: 0, SWAP_ENV_ABSENT without the memory controller, -1. */
+int cgroup_create(struct test_cgroup *cg)
+{
+	char buf[512], path[PATH_MAX];
+	int ret;
+
+	memset(cg, 0, sizeof(*cg));
+	ret = file_read_str(CGROUP_ROOT "/cgroup.controllers", buf,
+			    sizeof(buf));
+	if (ret || !strstr(buf, "memory")) {
+		ksft_print_msg("no cgroup v2 memory controller at %s (CONFIG_MEMCG)\n",
+			       CGROUP_ROOT);
+		return SWAP_ENV_ABSENT;
+	}
+	ret = file_read_str(CGROUP_ROOT "/cgroup.subtree_control", buf,
+			    sizeof(buf));
+	if (ret || !strstr(buf, "memory")) {
+		ret = file_write_str(CGROUP_ROOT "/cgroup.subtree_control",
+				     "+memory");
+		if (ret) {
+			ksft_print_msg("enable +memory: %s\n", strerror(-ret));
+			return -1;
+		}
+	}
+	snprintf(cg->path, sizeof(cg->path), "%s/%s%d", CGROUP_ROOT,
+		 CGROUP_PREFIX, getpid());
+	if (mkdir(cg->path, 0755) && (errno != EEXIST || rmdir(cg->path) ||
+				      mkdir(cg->path, 0755))) {
+		ksft_print_msg("mkdir %s: %s\n", cg->path, strerror(errno));
+		return -1;
+	}
+	cg->created = true;
+	snprintf(path, sizeof(path), "%s/memory.reclaim", cg->path);
+	if (access(path, W_OK)) {
+		ksft_print_msg("%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Move the calling process into @cg: what it faults later is charged there. */
+int cgroup_enter(struct test_cgroup *cg)
+{
+	char path[PATH_MAX];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->path);
+	ret = file_write_str(path, "0");
+	if (ret) {
+		ksft_print_msg("enter %s: %s\n", cg->path, strerror(-ret));
+		return -1;
+	}
+	cg->entered = true;
+	return 0;
+}
+
+/*
+ * Proactive reclaim of anon memory only (swappiness=200). MADV_PAGEOUT
+ * skips folios mapped by more than one process, this does not.
+ * Return: 0, or -errno (-EAGAIN when less than @bytes was reclaimed).
+ */
+int cgroup_reclaim(struct test_cgroup *cg, size_t bytes)
+{
+	char path[PATH_MAX], req[64];
+
+	snprintf(path, sizeof(path), "%s/memory.reclaim", cg->path);
+	snprintf(req, sizeof(req), "%zu swappiness=200", bytes);
+	return file_write_str(path, req);
+}
+
+int cgroup_destroy(struct test_cgroup *cg)
+{
+	int ret, i;
+
+	if (cg->entered) {
+		ret = file_write_str(CGROUP_ROOT "/cgroup.procs", "0");
+		if (ret) {
+			ksft_print_msg("leave %s: %s\n", cg->path,
+				       strerror(-ret));
+			return -1;
+		}
+		cg->entered = false;
+	}
+	if (!cg->created)
+		return 0;
+	/* Killed processes may leave the cgroup a moment later. */
+	for (i = 0; rmdir(cg->path) && errno == EBUSY && i < 1000; i++)
+		usleep(10000);
+	if (access(cg->path, F_OK) == 0) {
+		ksft_print_msg("rmdir %s: %s\n", cg->path, strerror(errno));
+		return -1;
+	}
+	cg->created = false;
+	return 0;
+}
+
+/* --------------------------------------------------------- environment */
+
+/*
+ * Swap on @backend only, readahead off, the calling process in a fresh
+ * memory cgroup and all its memory locked, so that reclaim in the cgroup
+ * can only swap out what a test munlock()s.
+ * Return: 0, SWAP_ENV_ABSENT if a needed feature is missing, -1.
+ */
+int swap_env_setup(struct swap_env *env, enum swap_backend backend)
+{
+	int ret;
+
+	memset(env, 0, sizeof(*env));
+	env->owner = getpid();
+	if (geteuid()) {
+		ksft_print_msg("needs root\n");
+		return SWAP_ENV_ABSENT;
+	}
+	if (access("/proc/kpageflags", R_OK)) {
+		ksft_print_msg("no /proc/kpageflags (CONFIG_PROC_PAGE_MONITOR)\n");
+		return SWAP_ENV_ABSENT;
+	}
+	swap_devices_off();
+	ret = swap_area_setup(&env->area, backend, swap_area_wanted_pages());
+	if (ret)
+		goto fail;
+	ret = -1;
+	/* Count I/Os exactly: no readahead around the faulting entry. */
+	if (setting_pin(&env->page_cluster, PAGE_CLUSTER, "0") ||
+	    setting_pin(&env->vma_ra, VMA_RA_ENABLED, "false"))
+		goto fail;
+	ret = cgroup_create(&env->cg);
+	if (ret)
+		goto fail;
+	ret = -1;
+	if (cgroup_enter(&env->cg))
+		goto fail;
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
+		ksft_print_msg("mlockall: %s\n", strerror(errno));
+		goto fail;
+	}
+	env->locked = true;
+	return 0;
+fail:
+	swap_env_teardown(env);
+	return ret;
+}
+
+/*
+ * Undo swap_env_setup(), whatever part of it happened. Idempotent. May run
+ * in the process that set it up or, once that one is gone, in its parent.
+ */
+void swap_env_teardown(struct swap_env *env)
+{
+	if (getpid() == env->owner) {
+		if (env->locked)
+			munlockall();
+	} else {
+		/* It left the cgroup by exiting. */
+		env->cg.entered = false;
+	}
+	env->locked = false;
+	cgroup_destroy(&env->cg);
+	setting_restore(&env->vma_ra);
+	setting_restore(&env->page_cluster);
+	swap_area_teardown(&env->area);
+}
+
+/*
+ * Reclaim in the test's cgroup until @done says the target is out and no
+ * folio is left in the swap cache: on the disk backend, a folio is still
+ * in the swap cache (under writeback) right after its first pass.
+ * Return: the number of passes it took, or -1 after @max_passes.
+ */
+int swap_env_swap_out(struct swap_env *env, size_t bytes,
+		      bool (*done)(void *arg), void *arg, int max_passes)
+{
+	long long cached = -1;
+	int pass;
+
+	for (pass = 1; pass <= max_passes; pass++) {
+		int ret = cgroup_reclaim(&env->cg, bytes);
+
+		if (ret && ret != -EAGAIN) {
+			ksft_print_msg("memory.reclaim: %s\n", strerror(-ret));
+			return -1;
+		}
+		cached = meminfo_read_kb("SwapCached");
+		if (cached == 0 && done(arg))
+			return pass;
+		usleep(pass < 10 ? 1000 : 20000);
+	}
+	ksft_print_msg("not swapped out after %d reclaim passes (SwapCached %lld kB)\n",
+		       max_passes, cached);
+	return -1;
+}
+
+/*
+ * Wait for SwapFree to reach @want pages, reclaiming between polls to
+ * drop folios left in the swap cache. Return: 0, or -1 after @max_passes.
+ */
+int swap_env_wait_swapfree(struct swap_env *env, long long want,
+			   int max_passes)
+{
+	long long free = -1;
+	int pass;
+
+	for (pass = 0; pass < max_passes; pass++) {
+		free = meminfo_read_pages("SwapFree");
+		if (free == want)
+			return 0;
+		cgroup_reclaim(&env->cg, psize());
+		usleep(10000);
+	}
+	ksft_print_msg("SwapFree stays at %lld pages, want %lld\n", free, want);
+	return -1;
+}
+
+/*
+ * Lock everything that is mapped now or later, except [addr, addr+len).
+ * MCL_ONFAULT: lock what gets faulted in, do not populate.
+ */
+int mlock_all_but(void *addr, size_t len)
+{
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
+		return -1;
+	return munlock(addr, len);
+}
+
+/*
+ * Safety net for a test the harness had to kill (its teardown never
+ * ran): the main process restores the knobs as they were at startup
+ * and removes leftover cgroups when it exits.
+ */
+static pid_t main_pid;
+static char startup_page_cluster[64], startup_vma_ra[64];
+
+__attribute__((constructor)) static void swap_util_startup(void)
+{
+	main_pid = getpid();
+	if (file_read_str(PAGE_CLUSTER, startup_page_cluster,
+			  sizeof(startup_page_cluster)))
+		startup_page_cluster[0] = '\0';
+	if (file_read_str(VMA_RA_ENABLED, startup_vma_ra,
+			  sizeof(startup_vma_ra)))
+		startup_vma_ra[0] = '\0';
+}
+
+__attribute__((destructor)) static void swap_util_exit(void)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *dir;
+
+	if (getpid() != main_pid || geteuid())
+		return;
+	swap_devices_off();
+	if (startup_page_cluster[0])
+		file_write_str(PAGE_CLUSTER, startup_page_cluster);
+	if (startup_vma_ra[0])
+		file_write_str(VMA_RA_ENABLED, startup_vma_ra);
+	dir = opendir(CGROUP_ROOT);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, CGROUP_PREFIX, strlen(CGROUP_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CGROUP_ROOT, de->d_name);
+		if (rmdir(path))
+			ksft_print_msg("leftover cgroup %s: %s\n", path,
+				       strerror(errno));
+	}
+	closedir(dir);
+}
+
+/* ------------------------------------------------------------- sharers */
+
+enum sharer_op {
+	SHARER_READY,
+	SHARER_READ,
+	SHARER_WRITE,
+	SHARER_PAGEMAP,
+	SHARER_MINCORE,
+	SHARER_MUNMAP,
+	SHARER_EXIT,
+};
+
+static const char * const sharer_op_name[] = {
+	[SHARER_READY] = "ready",
+	[SHARER_READ] = "read",
+	[SHARER_WRITE] = "write",
+	[SHARER_PAGEMAP] = "pagemap",
+	[SHARER_MINCORE] = "mincore",
+	[SHARER_MUNMAP] = "munmap",
+	[SHARER_EXIT] = "exit",
+};
+
+/* Followed by @count seeds for SHARER_WRITE. */
+struct sharer_cmd {
+	__s32 op;
+	__u32 count;
+	__u64 first;
+};
+
+/* Followed by @count values for SHARER_READ, _PAGEMAP and _MINCORE. */
+struct sharer_reply {
+	__s32 op;
+	__s32 err;	/* 0 or an errno of the sharer */
+	__u32 count;
+	__u32 pad;
+};
+
+static int write_full(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Read exactly @len bytes. Without a deadline (@timeout_ms < 0) block. */
+static int read_full(int fd, void *buf, size_t len, int timeout_ms)
+{
+	struct timespec start, now;
+	char *p = buf;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (len) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int left = timeout_ms;
+		ssize_t n;
+
+		if (timeout_ms >= 0) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left -= (now.tv_sec - start.tv_sec) * 1000 +
+				(now.tv_nsec - start.tv_nsec) / 1000000;
+			if (left <= 0)
+				return -ETIMEDOUT;
+		}
+		n = poll(&pfd, 1, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -ETIMEDOUT;
+		n = read(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void sharer_reply(int fd, int op, int err, unsigned int count,
+			 const __u64 *vals)
+{
+	struct sharer_reply r = { .op = op, .err = err, .count = count };
+
+	if (write_full(fd, &r, sizeof(r)) ||
+	    write_full(fd, vals, count * sizeof(*vals)))
+		_exit(2);
+}
+
+/*
+ * A sharer: lock all its memory but the target, then serve commands until
+ * told to exit or until the parent goes away. It only ever leaves with
+ * _exit(): no atexit handlers, no stdio flush of the parent's buffers.
+ */
+static void sharer_main(char *addr, unsigned long nr_pages, int cmd_fd,
+			int reply_fd, pid_t parent)
+{
+	static __u64 vals[SHARER_MAX_PAGES];
+	static unsigned char vec[SHARER_MAX_PAGES];
+	size_t len = nr_pages * psize();
+	int pagemap_fd, err = 0;
+	unsigned long i;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(3);
+	if (mlock_all_but(addr, len))
+		err = errno;
+	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (pagemap_fd < 0 && !err)
+		err = errno;
+	sharer_reply(reply_fd, SHARER_READY, err, 0, NULL);
+
+	for (;;) {
+		struct sharer_cmd cmd;
+		char *first;
+
+		if (read_full(cmd_fd, &cmd, sizeof(cmd), -1))
+			_exit(0);	/* the parent is gone */
+		first = addr + cmd.first * psize();
+		err = 0;
+		if (cmd.count > SHARER_MAX_PAGES ||
+		    cmd.first + cmd.count > nr_pages) {
+			sharer_reply(reply_fd, cmd.op, ERANGE, 0, NULL);
+			continue;
+		}
+		switch (cmd.op) {
+		case SHARER_READ:
+			for (i = 0; i < cmd.count; i++)
+				vals[i] = page_checksum(first + i * psize());
+			break;
+		case SHARER_WRITE:
+			if (read_full(cmd_fd, vals, cmd.count * sizeof(*vals),
+				      -1))
+				_exit(0);
+			for (i = 0; i < cmd.count; i++)
+				page_fill(first + i * psize(), vals[i]);
+			cmd.count = 0;
+			break;
+		case SHARER_PAGEMAP:
+			for (i = 0; i < cmd.count; i++)
+				vals[i] = pagemap_get_entry(pagemap_fd,
+							    first + i * psize());
+			break;
+		case SHARER_MINCORE:
+			if (mincore(first, cmd.count * psize(), vec))
+				err = errno;
+			for (i = 0; i < cmd.count; i++)
+				vals[i] = vec[i] & 1;
+			break;
+		case SHARER_MUNMAP:
+			if (munmap(addr, len))
+				err = errno;
+			cmd.count = 0;
+			break;
+		case SHARER_EXIT:
+			_exit(0);
+		default:
+			err = EINVAL;
+			cmd.count = 0;
+		}
+		sharer_reply(reply_fd, cmd.op, err, err ? 0 : cmd.count, vals);
+	}
+}
+
+static int sharer_wait_reply(struct sharers *sh, int i, int op,
+			     unsigned int count, __u64 *vals)
+{
+	struct sharer *s = &sh->s[i];
+	struct sharer_reply r;
+	int ret;
+
+	ret = read_full(s->reply_fd, &r, sizeof(r), SHARER_TIMEOUT_MS);
+	if (ret) {
+		ksft_print_msg("sharer %d (pid %d): no reply to %s: %s\n", i,
+			       s->pid, sharer_op_name[op], strerror(-ret));
+		return -1;
+	}
+	if (r.op != op || (!r.err && r.count != count)) {
+		ksft_print_msg("sharer %d: bad reply to %s (op %d count %u)\n",
+			       i, sharer_op_name[op], r.op, r.count);
+		return -1;
+	}
+	if (r.count) {
+		ret = read_full(s->reply_fd, vals, r.count * sizeof(*vals),
+				SHARER_TIMEOUT_MS);
+		if (ret) {
+			ksft_print_msg("sharer %d: short reply to %s: %s\n",
+				       i, sharer_op_name[op], strerror(-ret));
+			return -1;
+		}
+	}
+	if (r.err) {
+		ksft_print_msg("sharer %d: %s failed: %s\n", i,
+			       sharer_op_name[op], strerror(r.err));
+		return -1;
+	}
+	return 0;
+}
+
+static int sharer_call(struct sharers *sh, int i, int op, unsigned long first,
+		       unsigned long count, const __u64 *args,
+		       __u64 *vals)
+{
+	struct sharer_cmd cmd = { .op = op, .count = count, .first = first };
+	struct sharer *s;
+
+	if (i < 0 || i >= sh->nr || !sh->s[i].pid) {
+		ksft_print_msg("sharer %d does not exist\n", i);
+		return -1;
+	}
+	s = &sh->s[i];
+	if (count > SHARER_MAX_PAGES || first + count > sh->nr_pages) {
+		ksft_print_msg("sharer %d: pages %lu+%lu out of range\n", i,
+			       first, count);
+		return -1;
+	}
+	if (write_full(s->cmd_fd, &cmd, sizeof(cmd)) ||
+	    (args && write_full(s->cmd_fd, args, count * sizeof(*args)))) {
+		ksft_print_msg("sharer %d (pid %d): cannot send %s: %s\n", i,
+			       s->pid, sharer_op_name[op], strerror(errno));
+		return -1;
+	}
+	return sharer_wait_reply(sh, i, op, vals ? count : 0, vals);
+}
+
+/* Reap sharer @i, waiting at most SHARER_TIMEOUT_MS. Return: its status. */
+static int sharer_reap(struct sharers *sh, int i, bool kill_it)
+{
+	struct sharer *s = &sh->s[i];
+	int status = -1, waited;
+
+	if (!s->pid)
+		return 0;
+	if (kill_it)
+		kill(s->pid, SIGKILL);
+	for (waited = 0; ; waited++) {
+		pid_t pid = waitpid(s->pid, &status, WNOHANG);
+
+		if (pid == s->pid || (pid < 0 && errno != EINTR))
+			break;
+		if (waited == SHARER_TIMEOUT_MS) {
+			ksft_print_msg("sharer %d (pid %d) does not exit\n", i,
+				       s->pid);
+			kill(s->pid, SIGKILL);
+			waitpid(s->pid, &status, 0);
+			status = -1;
+			break;
+		}
+		usleep(1000);
+	}
+	close(s->cmd_fd);
+	close(s->reply_fd);
+	s->pid = 0;
+	s->mapped = false;
+	return status;
+}
+
+/*
+ * Fork @nr sharers of the @nr_pages pages at @addr, one after the other:
+ * each one has locked its memory but the target and opened its pagemap
+ * before the next is forked, so their mlock()s never race.
+ */
+int sharers_spawn(struct sharers *sh, int nr, char *addr,
+		  unsigned long nr_pages)
+{
+	pid_t parent = getpid();
+	int i, j;
+
+	memset(sh, 0, sizeof(*sh));
+	sh->owner = parent;
+	sh->addr = addr;
+	sh->nr_pages = nr_pages;
+	if (nr > SHARERS_MAX || nr_pages > SHARER_MAX_PAGES)
+		return -1;
+	/* A dead sharer must make write() fail, not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
+	for (i = 0; i < nr; i++) {
+		int cmd[2], reply[2];
+		pid_t pid;
+
+		if (pipe2(cmd, O_CLOEXEC)) {
+			ksft_print_msg("pipe: %s\n", strerror(errno));
+			return -1;
+		}
+		if (pipe2(reply, O_CLOEXEC)) {
+			ksft_print_msg("pipe: %s\n", strerror(errno));
+			close(cmd[0]);
+			close(cmd[1]);
+			return -1;
+		}
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+		if (pid == 0) {
+			close(cmd[1]);
+			close(reply[0]);
+			for (j = 0; j < i; j++) {
+				close(sh->s[j].cmd_fd);
+				close(sh->s[j].reply_fd);
+			}
+			sharer_main(addr, nr_pages, cmd[0], reply[1], parent);
+			_exit(1);	/* not reached */
+		}
+		close(cmd[0]);
+		close(reply[1]);
+		if (pid < 0) {
+			ksft_print_msg("fork: %s\n", strerror(errno));
+			close(cmd[1]);
+			close(reply[0]);
+			return -1;
+		}
+		sh->s[i].pid = pid;
+		sh->s[i].cmd_fd = cmd[1];
+		sh->s[i].reply_fd = reply[0];
+		sh->s[i].mapped = true;
+		sh->nr = i + 1;
+		if (sharer_wait_reply(sh, i, SHARER_READY, 0, NULL))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Tell every sharer left to exit and reap it.
+ * Return: how many did not exit cleanly (crashed earlier, or now).
+ */
+int sharers_stop(struct sharers *sh)
+{
+	int i, bad = 0;
+
+	for (i = 0; i < sh->nr; i++)
+		if (sh->s[i].pid && sharer_exit(sh, i))
+			bad++;
+	return bad;
+}
+
+/*
+ * Kill and reap every sharer left. Safe to call more than once, and from
+ * another process than their parent: they died with it (PR_SET_PDEATHSIG)
+ * and are not ours to kill or reap, their pids may be reused already.
+ */
+void sharers_destroy(struct sharers *sh)
+{
+	int i;
+
+	if (getpid() == sh->owner)
+		for (i = 0; i < sh->nr; i++)
+			sharer_reap(sh, i, true);
+	sh->nr = 0;
+}
+
+int sharer_read(struct sharers *sh, int i, unsigned long first,
+		unsigned long count, __u64 *sums)
+{
+	return sharer_call(sh, i, SHARER_READ, first, count, NULL, sums);
+}
+
+int sharer_write(struct sharers *sh, int i, unsigned long first,
+		 unsigned long count, const __u64 *seeds)
+{
+	return sharer_call(sh, i, SHARER_WRITE, first, count, seeds, NULL);
+}
+
+int sharer_pagemap(struct sharers *sh, int i, unsigned long first,
+		   unsigned long count, __u64 *pmes)
+{
+	return sharer_call(sh, i, SHARER_PAGEMAP, first, count, NULL, pmes);
+}
+
+int sharer_mincore(struct sharers *sh, int i, unsigned long first,
+		   unsigned long count, __u64 *resident)
+{
+	return sharer_call(sh, i, SHARER_MINCORE, first, count, NULL,
+			   resident);
+}
+
+int sharer_munmap(struct sharers *sh, int i)
+{
+	if (sharer_call(sh, i, SHARER_MUNMAP, 0, 0, NULL, NULL))
+		return -1;
+	sh->s[i].mapped = false;
+	return 0;
+}
+
+/* Tell sharer @i to exit and reap it: its mm is gone when this returns. */
+int sharer_exit(struct sharers *sh, int i)
+{
+	struct sharer_cmd cmd = { .op = SHARER_EXIT };
+	int status;
+
+	if (i < 0 || i >= sh->nr || !sh->s[i].pid) {
+		ksft_print_msg("sharer %d does not exist\n", i);
+		return -1;
+	}
+	if (write_full(sh->s[i].cmd_fd, &cmd, sizeof(cmd))) {
+		ksft_print_msg("sharer %d: cannot send exit\n", i);
+		sharer_reap(sh, i, true);
+		return -1;
+	}
+	status = sharer_reap(sh, i, false);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		ksft_print_msg("sharer %d: exit status %#x\n", i, status);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every sharer still mapping the target has a swap PTE for each page. */
+bool sharers_all_swapped(struct sharers *sh, unsigned long first,
+			 unsigned long count)
+{
+	__u64 pme[SHARER_MAX_PAGES];
+	unsigned long p;
+	int i;
+
+	for (i = 0; i < sh->nr; i++) {
+		if (!sh->s[i].pid || !sh->s[i].mapped)
+			continue;
+		if (sharer_pagemap(sh, i, first, count, pme))
+			return false;
+		for (p = 0; p < count; p++)
+			if (!pagemap_entry_is_swap(pme[p]))
+				return false;
+	}
+	return true;
+}
+
+/*
+ * For shmem, where a swapped-out page leaves no PTE: no sharer maps any
+ * page and mincore() finds none in the page cache or the swap cache.
+ */
+bool sharers_none_resident(struct sharers *sh, unsigned long first,
+			   unsigned long count)
+{
+	__u64 val[SHARER_MAX_PAGES];
+	unsigned long p;
+	int i;
+
+	for (i = 0; i < sh->nr; i++) {
+		if (!sh->s[i].pid || !sh->s[i].mapped)
+			continue;
+		if (sharer_pagemap(sh, i, first, count, val))
+			return false;
+		for (p = 0; p < count; p++)
+			if (val[p] & PM_PRESENT)
+				return false;
+		if (sharer_mincore(sh, i, first, count, val))
+			return false;
+		for (p = 0; p < count; p++)
+			if (val[p])
+				return false;
+	}
+	return true;
+}

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers for the swap cache selftests: a private swap area on a named
+ * backend, counters from /proc, pagemap swap entry decoding, a memory
+ * cgroup to reclaim shared pages, and "sharers": forked processes that
+ * share one mapping and act on it on command, so that the parent can
+ * drive faults in a known order and check every sharer's view.
+ */
+#ifndef __SWAP_UTIL_H
+#define __SWAP_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include <limits.h>
+#include <sys/types.h>
+
+#include "../mm/vm_util.h"
+
+/* Pagemap: a swap PTE holds the type in bits 0-4, the offset in 5-54. */
+#define PM_PFN_MASK		(BIT_ULL(55) - 1)
+#define PM_SWAP_TYPE_BITS	5
+#define PM_SWAP_TYPE_MASK	(BIT_ULL(PM_SWAP_TYPE_BITS) - 1)
+
+/* Where a sharer's reply may take longer than this, the test fails. */
+#define SHARER_TIMEOUT_MS	120000
+/* Most pages one sharer command may cover. */
+#define SHARER_MAX_PAGES	256
+/* Most sharers of one mapping. */
+#define SHARERS_MAX		64
+
+enum swap_backend {
+	SWAP_BACKEND_ZRAM,
+	SWAP_BACKEND_DISK,
+};
+
+/* A swap area written and enabled by the test on a whole device. */
+struct swap_area {
+	const char *path;		/* device node */
+	unsigned long last_page;	/* header: last usable page */
+	unsigned long total_pages;	/* SwapTotal gained by swapon */
+	bool active;
+};
+
+/* A sysfs or procfs knob pinned for the test and restored after it. */
+struct setting {
+	const char *path;
+	char saved[64];
+	bool changed;
+};
+
+struct test_cgroup {
+	char path[256];
+	bool created;
+	bool entered;
+};
+
+/*
+ * Everything a fixture sets up around one test. Plain data, so that it
+ * can live in the fixture data the harness shares with the process that
+ * runs FIXTURE_TEARDOWN_PARENT().
+ */
+struct swap_env {
+	pid_t owner;			/* the process that set it up */
+	struct swap_area area;
+	struct setting page_cluster;
+	struct setting vma_ra;
+	struct test_cgroup cg;
+	bool locked;
+};
+
+struct sharer {
+	pid_t pid;
+	int cmd_fd;	/* parent -> sharer */
+	int reply_fd;	/* sharer -> parent */
+	bool mapped;	/* still maps the target */
+};
+
+struct sharers {
+	pid_t owner;	/* their parent */
+	int nr;
+	char *addr;	/* the shared target, the same in every sharer */
+	unsigned long nr_pages;
+	struct sharer s[SHARERS_MAX];
+};
+
+/* Return values of swap_env_setup() other than 0 and -1. */
+#define SWAP_ENV_ABSENT	1	/* a needed kernel feature is missing */
+
+/* Data */
+__u64 page_seed(__u64 tag, unsigned long page, unsigned long gen);
+void page_fill(void *page, __u64 seed);
+__u64 page_checksum(const void *page);
+__u64 pattern_checksum(__u64 seed);
+
+/* Counters */
+int vmstat_refresh(void);
+long long vmstat_read(const char *name);
+long long meminfo_read_kb(const char *name);
+long long meminfo_read_pages(const char *name);
+int kpageflags_get(unsigned long pfn, __u64 *flags);
+int kpagecount_get(unsigned long pfn, __u64 *count);
+long long smaps_swap_kb(pid_t pid, const void *addr);
+long long sysvipc_shm_read(int shmid, const char *name);
+
+/* Pagemap swap entries */
+static inline bool pagemap_entry_is_swap(__u64 pme)
+{
+	return (pme & PM_SWAP) && !(pme & PM_PRESENT);
+}
+
+static inline unsigned int pagemap_swap_type(__u64 pme)
+{
+	return pme & PM_SWAP_TYPE_MASK;
+}
+
+static inline unsigned long pagemap_swap_offset(__u64 pme)
+{
+	return (pme & PM_PFN_MASK) >> PM_SWAP_TYPE_BITS;
+}
+
+static inline unsigned long pagemap_pfn(__u64 pme)
+{
+	return (pme & PM_PRESENT) ? (pme & PM_PFN_MASK) : -1UL;
+}
+
+bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,
+			    unsigned long *offset);
+
+/* Files */
+int file_read_str(const char *path, char *buf, size_t len);
+int file_write_str(const char *path, const char *str);
+
+/* Settings */
+int setting_pin(struct setting *s, const char *path, const char *value);
+int setting_restore(struct setting *s);
+
+/* Swap areas */
+unsigned long swap_area_wanted_pages(void);
+const char *swap_backend_path(enum swap_backend backend);
+const char *swap_backend_name(enum swap_backend backend);
+void swap_devices_off(void);
+int swap_area_setup(struct swap_area *area, enum swap_backend backend,
+		    unsigned long last_page);
+int swap_area_teardown(struct swap_area *area);
+
+/* Memory cgroups */
+int cgroup_create(struct test_cgroup *cg);
+int cgroup_enter(struct test_cgroup *cg);
+int cgroup_reclaim(struct test_cgroup *cg, size_t bytes);
+int cgroup_destroy(struct test_cgroup *cg);
+
+/* The environment of one test */
+int swap_env_setup(struct swap_env *env, enum swap_backend backend);
+void swap_env_teardown(struct swap_env *env);
+int swap_env_swap_out(struct swap_env *env, size_t bytes,
+		      bool (*done)(void *arg), void *arg, int max_passes);
+int swap_env_wait_swapfree(struct swap_env *env, long long want,
+			   int max_passes);
+
+/* Memory locking: everything but the target stays resident. */
+int mlock_all_but(void *addr, size_t len);
+
+/* Sharers */
+int sharers_spawn(struct sharers *sh, int nr, char *addr,
+		  unsigned long nr_pages);
+int sharers_stop(struct sharers *sh);
+void sharers_destroy(struct sharers *sh);
+int sharer_read(struct sharers *sh, int i, unsigned long first,
+		unsigned long count, __u64 *sums);
+int sharer_write(struct sharers *sh, int i, unsigned long first,
+		 unsigned long count, const __u64 *seeds);
+int sharer_pagemap(struct sharers *sh, int i, unsigned long first,
+		   unsigned long count, __u64 *pmes);
+int sharer_mincore(struct sharers *sh, int i, unsigned long first,
+		   unsigned long count, __u64 *resident);
+int sharer_munmap(struct sharers *sh, int i);
+int sharer_exit(struct sharers *sh, int i);
+bool sharers_all_swapped(struct sharers *sh, unsigned long first,
+			 unsigned long count);
+bool sharers_none_resident(struct sharers *sh, unsigned long first,
+			   unsigned long count);
+
+#endif /* __SWAP_UTIL_H */

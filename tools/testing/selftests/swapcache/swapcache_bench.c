@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapcache_bench: how long it takes N processes sharing swapped-out
+ * anonymous memory to read all of it back, and what that costs in
+ * faults, swap-ins and swap space.
+ *
+ * usage: swapcache_bench [-b zram|disk] [-w share|snapshot] [-n SHARERS]
+ *                        [-m MIB] [-r REPS] [-l LABEL]
+ *
+ * share:    a process writes MIB MiB and forks SHARERS readers, then lets
+ *           go of its own mapping; reclaim (memory.reclaim) swaps the
+ *           pages out of all sharers; then sharer 0 reads every page, and
+ *           after it each other sharer in turn.
+ * snapshot: a process writes MIB MiB, has it swapped out, then forks a
+ *           child (the Redis BGSAVE pattern): the child reads everything,
+ *           then the parent does.
+ *
+ * One line per repetition, "bench: key=value ...", for scripts/bench.sh:
+ *   first_s   time of the first reader's pass
+ *   all_s     time until every sharer has read every page
+ *   minflt, majflt   faults taken by all readers during their passes
+ *   other_flt faults (minor + major) of the readers after the first
+ *   pswpin    pages read from swap
+ *   held_first_kb, held_kb   swap space in use after the first pass and
+ *             at the end (the slots the pages still hold)
+ *   zram_kb   zram memory in use at the end (mm_stat mem_used_total)
+ *
+ * Needs root, a swap backend (/dev/zram0 or /dev/vda, which it formats)
+ * and cgroup v2 at /sys/fs/cgroup, as in the harness guest.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+#include "../kselftest.h"
+#include "swap_util.h"
+
+#define MAX_SHARERS	64
+#define SWAP_OUT_PASSES	100
+#define ZRAM_MM_STAT	"/sys/block/zram0/mm_stat"
+
+enum workload { WL_SHARE, WL_SNAPSHOT };
+
+struct reader {
+	pid_t pid;
+	int cmd_fd, reply_fd;
+};
+
+/* What a reader reports after its pass. */
+struct pass_result {
+	long minflt, majflt;
+	__u64 sum;
+};
+
+static struct {
+	enum swap_backend backend;
+	enum workload workload;
+	int nr_sharers;
+	unsigned long mib;
+	int reps;
+	const char *label;
+} opt = {
+	.backend = SWAP_BACKEND_ZRAM,
+	.workload = WL_SHARE,
+	.nr_sharers = 8,
+	.mib = 64,
+	.reps = 1,
+	.label = "-",
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Read one word of every page; report the faults it took. */
+static void read_pass(const char *mem, size_t len, struct pass_result *res)
+{
+	struct rusage before, after;
+	__u64 sum = 0;
+	size_t off;
+
+	getrusage(RUSAGE_SELF, &before);
+	for (off = 0; off < len; off += psize())
+		sum += *(volatile const __u64 *)(mem + off);
+	getrusage(RUSAGE_SELF, &after);
+	res->minflt = after.ru_minflt - before.ru_minflt;
+	res->majflt = after.ru_majflt - before.ru_majflt;
+	res->sum = sum;
+}
+
+/*
+ * A reader: keep only @mem evictable, then serve commands from @cmd_fd
+ * until it is closed: 'r' does a read pass and replies with its result;
+ * 'f' forks a second reader on the pipes in @child (the snapshot
+ * workload's fork) and replies with its pid.
+ */
+static void reader_main(const char *mem, size_t len, int cmd_fd,
+			int reply_fd, const int *child)
+{
+	struct pass_result res;
+	pid_t pid;
+	char c;
+
+	if (mlockall(MCL_CURRENT | MCL_ONFAULT) || munlock(mem, len))
+		_exit(1);
+	while (read(cmd_fd, &c, 1) == 1) {
+		if (c == 'f' && child) {
+			pid = fork();
+			if (!pid) {
+				/* Locks are not inherited: lock again. */
+				if (mlockall(MCL_CURRENT | MCL_ONFAULT) ||
+				    munlock(mem, len))
+					_exit(1);
+				/* The child serves on its own pipes. */
+				close(cmd_fd);
+				close(reply_fd);
+				cmd_fd = child[0];
+				reply_fd = child[1];
+				child = NULL;
+				continue;
+			}
+			close(child[0]);
+			close(child[1]);
+			child = NULL;
+			if (write(reply_fd, &pid, sizeof(pid)) != sizeof(pid))
+				_exit(1);
+			continue;
+		}
+		read_pass(mem, len, &res);
+		if (write(reply_fd, &res, sizeof(res)) != sizeof(res))
+			_exit(1);
+	}
+	_exit(0);
+}
+
+/* Pipes for a reader: the reader's ends in fd[0..1], ours in r. */
+static int reader_pipes(struct reader *r, int *fd)
+{
+	int cmd[2], reply[2];
+
+	if (pipe2(cmd, O_CLOEXEC))
+		return -1;
+	if (pipe2(reply, O_CLOEXEC)) {
+		close(cmd[0]);
+		close(cmd[1]);
+		return -1;
+	}
+	fd[0] = cmd[0];
+	fd[1] = reply[1];
+	r->cmd_fd = cmd[1];
+	r->reply_fd = reply[0];
+	return 0;
+}
+
+static int reader_spawn(struct reader *r, const char *mem, size_t len,
+			const int *child)
+{
+	int fd[2];
+
+	if (reader_pipes(r, fd))
+		return -1;
+	fflush(stdout);
+	r->pid = fork();
+	if (!r->pid) {
+		close(r->cmd_fd);
+		close(r->reply_fd);
+		reader_main(mem, len, fd[0], fd[1], child);
+	}
+	close(fd[0]);
+	close(fd[1]);
+	return r->pid < 0 ? -1 : 0;
+}
+
+static int reader_pass(struct reader *r, struct pass_result *res)
+{
+	char c = 'r';
+
+	if (write(r->cmd_fd, &c, 1) != 1)
+		return -1;
+	return read(r->reply_fd, res, sizeof(*res)) == sizeof(*res) ? 0 : -1;
+}
+
+/*
+ * Readers inherit each other's pipe ends, so closing a pipe does not
+ * stop one: kill it. A snapshot child is not ours to reap; its parent's
+ * death hands it to init.
+ */
+static void reader_stop(struct reader *r)
+{
+	if (r->pid > 0) {
+		kill(r->pid, SIGKILL);
+		waitpid(r->pid, NULL, 0);
+	}
+	if (r->pid || r->cmd_fd) {
+		close(r->cmd_fd);
+		close(r->reply_fd);
+	}
+	r->pid = 0;
+	r->cmd_fd = r->reply_fd = 0;
+}
+
+/* Every page of @pid's [mem, mem + len) holds a swap entry. */
+static bool range_swapped(pid_t pid, const char *mem, size_t len)
+{
+	size_t nr = len / psize(), i;
+	char path[64];
+	__u64 *pme;
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	pme = malloc(nr * sizeof(*pme));
+	ok = fd >= 0 && pme &&
+	     pread(fd, pme, nr * sizeof(*pme),
+		   (unsigned long)mem / psize() * sizeof(*pme)) ==
+	     (ssize_t)(nr * sizeof(*pme));
+	for (i = 0; ok && i < nr; i++)
+		ok = pagemap_entry_is_swap(pme[i]);
+	free(pme);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Reclaim in the cgroup until @pid's range is out and the cache empty. */
+static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
+		    size_t len)
+{
+	int pass;
+
+	for (pass = 0; pass < SWAP_OUT_PASSES; pass++) {
+		int ret = cgroup_reclaim(cg, len);
+
+		if (ret && ret != -EAGAIN)
+			return -1;
+		if (meminfo_read_kb("SwapCached") == 0 &&
+		    range_swapped(pid, mem, len))
+			return 0;
+	}
+	fprintf(stderr, "bench: pages not swapped out after %d passes\n",
+		SWAP_OUT_PASSES);
+	return -1;
+}
+
+static long long zram_used_kb(void)
+{
+	unsigned long long v[3];
+	char buf[256];
+
+	if (opt.backend != SWAP_BACKEND_ZRAM ||
+	    file_read_str(ZRAM_MM_STAT, buf, sizeof(buf)) ||
+	    sscanf(buf, "%llu %llu %llu", &v[0], &v[1], &v[2]) != 3)
+		return -1;
+	return v[2] / 1024;
+}
+
+static long long swap_held_kb(void)
+{
+	return meminfo_read_kb("SwapTotal") - meminfo_read_kb("SwapFree");
+}
+
+/*
+ * One repetition. The pages are written by this process, which then
+ * hands them to the readers and unmaps its own copy, so that exactly
+ * the readers map them.
+ */
+static int run_once(struct test_cgroup *cg, int rep)
+{
+	int nr = opt.workload == WL_SNAPSHOT ? 2 : opt.nr_sharers;
+	size_t len = opt.mib << 20, off;
+	struct reader r[MAX_SHARERS] = {};
+	long minflt = 0, majflt = 0, other_flt = 0;
+	long long pswpin0, held_first = 0;
+	double t0, t_first = 0, t_all;
+	struct pass_result res = {};
+	struct reader tmp;
+	int child[2] = { -1, -1 };
+	__u64 want = 0;
+	int i, ret = -1;
+	char *mem;
+
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		return -1;
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	if (munlock(mem, len))
+		goto out;
+	for (off = 0; off < len; off += psize()) {
+		page_fill(mem + off, page_seed(rep, off / psize(), 0));
+		want += *(__u64 *)(mem + off);
+	}
+
+	if (opt.workload == WL_SNAPSHOT) {
+		/* Reader 1 is forked by reader 0 after the swap-out. */
+		if (reader_pipes(&r[1], child) ||
+		    reader_spawn(&r[0], mem, len, child))
+			goto out;
+		close(child[0]);
+		close(child[1]);
+	} else {
+		for (i = 0; i < nr; i++)
+			if (reader_spawn(&r[i], mem, len, NULL))
+				goto out;
+	}
+	if (munmap(mem, len))
+		goto out;
+	if (swap_out(cg, r[0].pid, mem, len))
+		goto out;
+	if (opt.workload == WL_SNAPSHOT) {
+		char c = 'f';
+
+		if (write(r[0].cmd_fd, &c, 1) != 1 ||
+		    read(r[0].reply_fd, &r[1].pid, sizeof(pid_t)) !=
+		    sizeof(pid_t) || r[1].pid <= 0)
+			goto out;
+		/* The child (the snapshot writer) reads first. */
+		tmp = r[0];
+		r[0] = r[1];
+		r[1] = tmp;
+	}
+
+	pswpin0 = vmstat_read("pswpin");
+	t0 = now();
+	for (i = 0; i < nr; i++) {
+		if (reader_pass(&r[i], &res) || res.sum != want) {
+			fprintf(stderr, "bench: reader %d: %s\n", i,
+				res.sum != want ? "wrong data" : "failed");
+			goto out;
+		}
+		minflt += res.minflt;
+		majflt += res.majflt;
+		if (i)
+			other_flt += res.minflt + res.majflt;
+		if (!i) {
+			t_first = now() - t0;
+			held_first = swap_held_kb();
+		}
+	}
+	t_all = now() - t0;
+
+	printf("bench: label=%s workload=%s backend=%s sharers=%d mib=%lu rep=%d first_s=%.4f all_s=%.4f minflt=%ld majflt=%ld other_flt=%ld pswpin=%lld held_first_kb=%lld held_kb=%lld zram_kb=%lld\n",
+	       opt.label, opt.workload == WL_SHARE ? "share" : "snapshot",
+	       swap_backend_name(opt.backend), nr, opt.mib, rep, t_first,
+	       t_all, minflt, majflt, other_flt,
+	       vmstat_read("pswpin") - pswpin0, held_first, swap_held_kb(),
+	       zram_used_kb());
+	ret = 0;
+	mem = NULL;
+out:
+	for (i = 0; i < nr; i++)
+		reader_stop(&r[i]);
+	if (mem && mem != MAP_FAILED)
+		munmap(mem, len);
+	return ret;
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr,
+		"usage: %s [-b zram|disk] [-w share|snapshot] [-n SHARERS (1-%d)] [-m MIB] [-r REPS] [-l LABEL]\n",
+		prog, MAX_SHARERS);
+	exit(2);
+}
+
+static unsigned long arg_num(const char *prog, const char *s,
+			     unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s || v < min || v > max)
+		usage(prog);
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	struct swap_area area;
+	struct test_cgroup cg;
+	int c, rep, ret = 1;
+
+	while ((c = getopt(argc, argv, "b:w:n:m:r:l:")) != -1) {
+		switch (c) {
+		case 'b':
+			if (!strcmp(optarg, "zram"))
+				opt.backend = SWAP_BACKEND_ZRAM;
+			else if (!strcmp(optarg, "disk"))
+				opt.backend = SWAP_BACKEND_DISK;
+			else
+				usage(argv[0]);
+			break;
+		case 'w':
+			if (!strcmp(optarg, "share"))
+				opt.workload = WL_SHARE;
+			else if (!strcmp(optarg, "snapshot"))
+				opt.workload = WL_SNAPSHOT;
+			else
+				usage(argv[0]);
+			break;
+		case 'n':
+			opt.nr_sharers = arg_num(argv[0], optarg, 1, MAX_SHARERS);
+			break;
+		case 'm':
+			opt.mib = arg_num(argv[0], optarg, 1, 4096);
+			break;
+		case 'r':
+			opt.reps = arg_num(argv[0], optarg, 1, 1000);
+			break;
+		case 'l':
+			opt.label = optarg;
+			break;
+		default:
+			usage(argv[0]);
+		}
+	}
+	if (optind != argc)
+		usage(argv[0]);
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	swap_devices_off();
+	/* The whole device: the per-CPU slot cache is on, as in real use. */
+	if (swap_area_setup(&area, opt.backend, ULONG_MAX)) {
+		fprintf(stderr, "bench: cannot set up swap on %s\n",
+			swap_backend_name(opt.backend));
+		return 1;
+	}
+	if (cgroup_create(&cg) || cgroup_enter(&cg) ||
+	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
+		fprintf(stderr, "bench: cannot set up the cgroup\n");
+		goto out;
+	}
+	for (rep = 1; rep <= opt.reps; rep++)
+		if (run_once(&cg, rep))
+			goto out;
+	ret = 0;
+out:
+	munlockall();
+	cgroup_destroy(&cg);
+	swap_area_teardown(&area);
+	return ret;
+}
