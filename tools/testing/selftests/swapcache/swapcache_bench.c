@@ -46,7 +46,7 @@
 #include "swap_util.h"
 
 #define MAX_SHARERS	64
-#define SWAP_OUT_PASSES	100
+#define SWAP_OUT_PASSES	200
 #define ZRAM_MM_STAT	"/sys/block/zram0/mm_stat"
 
 enum workload { WL_SHARE, WL_SNAPSHOT };
@@ -241,6 +241,7 @@ static bool range_swapped(pid_t pid, const char *mem, size_t len)
 static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
 		    size_t len)
 {
+	long long cached = -1;
 	int pass;
 
 	for (pass = 0; pass < SWAP_OUT_PASSES; pass++) {
@@ -248,12 +249,14 @@ static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
 
 		if (ret && ret != -EAGAIN)
 			return -1;
-		if (meminfo_read_kb("SwapCached") == 0 &&
-		    range_swapped(pid, mem, len))
+		cached = meminfo_read_kb("SwapCached");
+		if (cached == 0 && range_swapped(pid, mem, len))
 			return 0;
+		/* Let writeback to the disk backend finish. */
+		usleep(pass < 10 ? 1000 : 50000);
 	}
-	fprintf(stderr, "bench: pages not swapped out after %d passes\n",
-		SWAP_OUT_PASSES);
+	fprintf(stderr, "bench: pages not swapped out after %d passes (SwapCached %lld kB)\n",
+		SWAP_OUT_PASSES, cached);
 	return -1;
 }
 
