@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,6 +156,42 @@ int file_write_str(const char *path, const char *str)
 	return n == (ssize_t)len ? 0 : -EIO;
 }
 
+/*
+ * Read @fd from where it is to its end, in reads of at most @chunk bytes,
+ * into a NUL-terminated buffer to free().
+ * Return: the buffer, or NULL with errno set.
+ */
+char *fd_read_all(int fd, size_t chunk)
+{
+	size_t len = 0, size = 16384;
+	char *buf = malloc(size), *bigger;
+	ssize_t n;
+
+	while (buf) {
+		if (size - len < chunk + 1) {
+			bigger = realloc(buf, size * 2 + chunk);
+			if (!bigger)
+				break;
+			buf = bigger;
+			size = size * 2 + chunk;
+		}
+		n = read(fd, buf + len, chunk);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (n == 0) {
+			buf[len] = '\0';
+			return buf;
+		}
+		len += n;
+	}
+	n = errno;
+	free(buf);
+	errno = n;
+	return NULL;
+}
+
 /* ------------------------------------------------------------ counters */
 
 /* Value of @name in a "name value" file such as /proc/vmstat, or -1. */
@@ -251,10 +288,11 @@ int kpagecount_get(unsigned long pfn, __u64 *count)
 	return proc_u64_array_get("/proc/kpagecount", pfn, count);
 }
 
-/* "Swap:" of the VMA of @pid that contains @addr, in kB, or -1. */
-long long smaps_swap_kb(pid_t pid, const void *addr)
+/* Field @name ("Swap", "SwapPss"...) of the VMA of @pid at @addr, in kB, or -1. */
+long long smaps_read_kb(pid_t pid, const void *addr, const char *name)
 {
 	unsigned long start, end, a = (unsigned long)addr;
+	size_t len = strlen(name);
 	bool in_vma = false;
 	long long kb = -1;
 	char path[64], line[512];
@@ -272,13 +310,20 @@ long long smaps_swap_kb(pid_t pid, const void *addr)
 			in_vma = start <= a && a < end;
 			continue;
 		}
-		if (in_vma && sscanf(line, "Swap: %lld kB", &kb) == 1)
+		if (in_vma && !strncmp(line, name, len) && line[len] == ':' &&
+		    sscanf(line + len + 1, "%lld kB", &kb) == 1)
 			break;
 	}
 	fclose(f);
 	if (kb < 0)
-		ksft_print_msg("%s: no Swap: line for %p\n", path, addr);
+		ksft_print_msg("%s: no %s: line for %p\n", path, name, addr);
 	return kb;
+}
+
+/* "Swap:" of the VMA of @pid that contains @addr, in kB, or -1. */
+long long smaps_swap_kb(pid_t pid, const void *addr)
+{
+	return smaps_read_kb(pid, addr, "Swap");
 }
 
 /* Column @name ("rss", "swap", "nattch") of /proc/sysvipc/shm, or -1. */
@@ -340,7 +385,257 @@ bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,
 	return true;
 }
 
+/* ----------------------------------------------------- slot debugfs view */
+
+bool swap_slots_present(void)
+{
+	return !access(SWAP_SLOTS_PATH, F_OK);
+}
+
+/*
+ * The swap_map byte of a slot with @count references: counts above
+ * SWAP_MAP_MAX keep their low digit, base SWAP_MAP_MAX + 1, in swap_map
+ * with COUNT_CONTINUED, the other digits in continuation pages.
+ */
+unsigned int swap_slot_map_of(unsigned long count, bool has_cache)
+{
+	unsigned int map = count;
+
+	if (count > SWAP_MAP_MAX_COUNT)
+		map = SWAP_MAP_CONTINUED | count % (SWAP_MAP_MAX_COUNT + 1);
+	return map | (has_cache ? SWAP_MAP_HAS_CACHE : 0);
+}
+
+/* A decimal (@base 10) or "0x"-prefixed hex (@base 16) number, no sign. */
+static bool slot_field_num(const char *tok, int base, unsigned long *val)
+{
+	const char *digits = base == 16 ? "0123456789abcdef" : "0123456789";
+	char *end;
+
+	if (base == 16) {
+		if (strncmp(tok, "0x", 2))
+			return false;
+		tok += 2;
+	}
+	if (!*tok || strspn(tok, digits) != strlen(tok))
+		return false;
+	errno = 0;
+	*val = strtoul(tok, &end, base);
+	return !errno && !*end;
+}
+
+/*
+ * Parse one line of the view into @slot, strictly: nine fields separated
+ * by single spaces, numbers where numbers belong and in the right base,
+ * "-" for the folio fields of a slot the swap cache has no folio for,
+ * and a map byte that agrees with count and has_cache (all three are
+ * read under one lock). The folio fields may disagree with has_cache:
+ * they are read after that lock.
+ * Return: 0, or -1 if the line is malformed.
+ */
+int swap_slot_parse(const char *line, struct swap_slot *slot)
+{
+	char buf[256], *tok[10], *save = NULL;
+	unsigned long v[9];
+	unsigned int low;
+	size_t len = strcspn(line, "\n");
+	int nr = 0, i;
+
+	memset(slot, 0, sizeof(*slot));
+	if (len >= sizeof(buf) || (line[len] && line[len + 1]))
+		return -1;
+	memcpy(buf, line, len);
+	buf[len] = '\0';
+	/* Single spaces: no empty field, no leading or trailing blank. */
+	if (!len || buf[0] == ' ' || buf[len - 1] == ' ' || strstr(buf, "  "))
+		return -1;
+	tok[0] = strtok_r(buf, " ", &save);
+	while (tok[nr] && nr < 9)
+		tok[++nr] = strtok_r(NULL, " ", &save);
+	if (nr != 9 || tok[9])
+		return -1;
+	if (!slot_field_num(tok[0], 10, &v[0]) ||
+	    !slot_field_num(tok[1], 10, &v[1]) ||
+	    strlen(tok[2]) != 4 || !slot_field_num(tok[2], 16, &v[2]) ||
+	    !slot_field_num(tok[3], 10, &v[3]) ||
+	    (strcmp(tok[4], "0") && strcmp(tok[4], "1")) ||
+	    (strcmp(tok[5], "0") && strcmp(tok[5], "1")))
+		return -1;
+	slot->type = v[0];
+	slot->offset = v[1];
+	slot->map = v[2];
+	slot->count = v[3];
+	slot->has_cache = tok[4][0] == '1';
+	slot->in_swapcache = tok[5][0] == '1';
+	if (slot->in_swapcache) {
+		if (!slot_field_num(tok[6], 16, &v[6]) ||
+		    !slot_field_num(tok[7], 10, &v[7]) ||
+		    !slot_field_num(tok[8], 10, &v[8]) ||
+		    v[7] > INT_MAX || v[8] > INT_MAX || !v[8])
+			return -1;
+		slot->pfn = v[6];
+		slot->mapcount = v[7];
+		slot->refcount = v[8];
+	} else {
+		for (i = 6; i < 9; i++)
+			if (strcmp(tok[i], "-"))
+				return -1;
+		slot->mapcount = -1;
+		slot->refcount = -1;
+	}
+
+	/* The map byte against count and has_cache. */
+	if (slot->type >= 32 || !slot->map || slot->map > 0xff ||
+	    slot->map == SWAP_MAP_BAD_SLOT ||
+	    !!(slot->map & SWAP_MAP_HAS_CACHE) != slot->has_cache)
+		return -1;
+	low = slot->map & ~SWAP_MAP_HAS_CACHE;
+	if (low == SWAP_MAP_SHMEM_SLOT)
+		return slot->count == 1 ? 0 : -1;
+	if (low & SWAP_MAP_CONTINUED) {
+		low &= ~SWAP_MAP_CONTINUED;
+		if (slot->count <= SWAP_MAP_MAX_COUNT ||
+		    slot->count % (SWAP_MAP_MAX_COUNT + 1) != low)
+			return -1;
+		return 0;
+	}
+	if (low > SWAP_MAP_MAX_COUNT || slot->count != low)
+		return -1;
+	/* A slot with no reference and no cache is free: never shown. */
+	return slot->count || slot->has_cache ? 0 : -1;
+}
+
+/*
+ * Parse the whole view in @text (modified) into at most @max slots: the
+ * header, then well-formed lines in increasing (type, offset) order.
+ * Return: the number of slots, or -1 after printing the first problem.
+ */
+int swap_slots_parse(char *text, struct swap_slot *slots, int max)
+{
+	char *line, *save = NULL;
+	struct swap_slot slot, prev;
+	int nr = 0;
+
+	line = strtok_r(text, "\n", &save);
+	if (!line || strcmp(line, SWAP_SLOTS_HEADER)) {
+		ksft_print_msg("%s: bad header '%s'\n", SWAP_SLOTS_PATH,
+			       line ? line : "");
+		return -1;
+	}
+	while ((line = strtok_r(NULL, "\n", &save))) {
+		if (swap_slot_parse(line, &slot)) {
+			ksft_print_msg("%s: malformed line '%s'\n",
+				       SWAP_SLOTS_PATH, line);
+			return -1;
+		}
+		if (nr && (slot.type < prev.type ||
+			   (slot.type == prev.type &&
+			    slot.offset <= prev.offset))) {
+			ksft_print_msg("%s: line '%s' out of order\n",
+				       SWAP_SLOTS_PATH, line);
+			return -1;
+		}
+		if (nr == max) {
+			ksft_print_msg("%s: more than %d slots\n",
+				       SWAP_SLOTS_PATH, max);
+			return -1;
+		}
+		prev = slot;
+		slots[nr++] = slot;
+	}
+	return nr;
+}
+
+/*
+ * Read the view as the current selection shows it.
+ * Return: the number of slots, or -1 after printing why.
+ */
+int swap_slots_read(struct swap_slot *slots, int max)
+{
+	char *text;
+	int fd, nr;
+
+	fd = open(SWAP_SLOTS_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ksft_print_msg("open %s: %s\n", SWAP_SLOTS_PATH,
+			       strerror(errno));
+		return -1;
+	}
+	text = fd_read_all(fd, psize());
+	if (!text) {
+		ksft_print_msg("read %s: %s\n", SWAP_SLOTS_PATH,
+			       strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	nr = swap_slots_parse(text, slots, max);
+	free(text);
+	return nr;
+}
+
+/*
+ * The line of slot @offset of device @type, from the whole view.
+ * Return: 1 if the slot is in use, 0 if it is not, -1 on error.
+ */
+int swap_slot_get(unsigned int type, unsigned long offset,
+		  struct swap_slot *slot)
+{
+	static struct swap_slot slots[4096];
+	int i, nr;
+
+	nr = swap_slots_read(slots, ARRAY_SIZE(slots));
+	if (nr < 0)
+		return -1;
+	for (i = 0; i < nr; i++) {
+		if (slots[i].type == type && slots[i].offset == offset) {
+			*slot = slots[i];
+			return 1;
+		}
+	}
+	memset(slot, 0, sizeof(*slot));
+	return 0;
+}
+
+/*
+ * Write @len bytes of @cmd to the view in one write(): a selection,
+ * "all", or anything else.
+ * Return: 0, or -errno of the open() or write().
+ */
+int swap_slots_select(const char *cmd, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(SWAP_SLOTS_PATH, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, cmd, len);
+	if (n < 0)
+		n = -errno;
+	close(fd);
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 /* ------------------------------------------------------------ settings */
+
+/*
+ * A knob that lists its choices with the current one in brackets, like
+ * "auto keep [never]" (the THP knobs, trace_clock), is written back as
+ * that one choice: keep only what is between the brackets.
+ */
+static void setting_current_choice(char *buf)
+{
+	char *open = strchr(buf, '['), *close;
+
+	close = open ? strchr(open, ']') : NULL;
+	if (!close)
+		return;
+	*close = '\0';
+	memmove(buf, open + 1, close - open);
+}
 
 int setting_pin(struct setting *s, const char *path, const char *value)
 {
@@ -352,6 +647,7 @@ int setting_pin(struct setting *s, const char *path, const char *value)
 		ksft_print_msg("read %s: %s\n", path, strerror(-ret));
 		return -1;
 	}
+	setting_current_choice(s->saved);
 	ret = file_write_str(path, value);
 	if (ret) {
 		ksft_print_msg("write %s to %s: %s\n", value, path,
@@ -684,6 +980,14 @@ int swap_env_setup(struct swap_env *env, enum swap_backend backend)
 	if (setting_pin(&env->page_cluster, PAGE_CLUSTER, "0") ||
 	    setting_pin(&env->vma_ra, VMA_RA_ENABLED, "false"))
 		goto fail;
+	/*
+	 * The tests describe the stock swap-in, where a fault maps the page
+	 * in the faulting process only: no swap-in remap, if the kernel has
+	 * it. A test of the remap sets its own mode after this.
+	 */
+	if (!access(SWAPIN_REMAP, F_OK) &&
+	    setting_pin(&env->swapin_remap, SWAPIN_REMAP, "never"))
+		goto fail;
 	ret = cgroup_create(&env->cg);
 	if (ret)
 		goto fail;
@@ -716,6 +1020,7 @@ void swap_env_teardown(struct swap_env *env)
 	}
 	env->locked = false;
 	cgroup_destroy(&env->cg);
+	setting_restore(&env->swapin_remap);
 	setting_restore(&env->vma_ra);
 	setting_restore(&env->page_cluster);
 	swap_area_teardown(&env->area);
@@ -771,6 +1076,72 @@ int swap_env_wait_swapfree(struct swap_env *env, long long want,
 	return -1;
 }
 
+static bool swap_env_done(void *arg)
+{
+	return true;
+}
+
+/*
+ * Swap out @nr_pages pages of the calling process at @addr with
+ * MADV_PAGEOUT, which works on pages it alone maps, then wait until the
+ * swap cache is empty (disk writeback done). Fills @pmes, if not NULL,
+ * with the pages' pagemap entries.
+ * Return: 0 once every page has a swap PTE, -1 otherwise.
+ */
+int swap_env_pageout(struct swap_env *env, char *addr, unsigned long nr_pages,
+		     __u64 *pmes)
+{
+	size_t len = nr_pages * psize();
+	cpu_set_t old_mask, one_cpu;
+	unsigned long p;
+	int fd, cpu, ret = 0;
+	__u64 pme;
+
+	/*
+	 * MADV_PAGEOUT only sees pages on the LRU, and drains the per-CPU
+	 * LRU batches of the CPU it runs on only: run it on every CPU.
+	 */
+	if (sched_getaffinity(0, sizeof(old_mask), &old_mask)) {
+		ksft_print_msg("sched_getaffinity: %s\n", strerror(errno));
+		return -1;
+	}
+	for (cpu = 0; cpu < CPU_SETSIZE && !ret; cpu++) {
+		if (!CPU_ISSET(cpu, &old_mask))
+			continue;
+		CPU_ZERO(&one_cpu);
+		CPU_SET(cpu, &one_cpu);
+		if (sched_setaffinity(0, sizeof(one_cpu), &one_cpu))
+			continue;	/* offline */
+		ret = madvise(addr, len, MADV_PAGEOUT);
+	}
+	sched_setaffinity(0, sizeof(old_mask), &old_mask);
+	if (ret) {
+		ksft_print_msg("MADV_PAGEOUT: %s\n", strerror(errno));
+		return -1;
+	}
+	fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ksft_print_msg("open pagemap: %s\n", strerror(errno));
+		return -1;
+	}
+	for (p = 0; p < nr_pages; p++) {
+		pme = pagemap_get_entry(fd, addr + p * psize());
+		if (!pagemap_entry_is_swap(pme)) {
+			ksft_print_msg("MADV_PAGEOUT left page %lu: %#llx\n",
+				       p, (unsigned long long)pme);
+			ret = -1;
+		}
+		if (pmes)
+			pmes[p] = pme;
+	}
+	close(fd);
+	if (ret)
+		return -1;
+	/* The disk backend: wait for writeback and drop the swap cache. */
+	return swap_env_swap_out(env, len, swap_env_done, NULL, 200) > 0 ?
+	       0 : -1;
+}
+
 /*
  * Lock everything that is mapped now or later, except [addr, addr+len).
  * MCL_ONFAULT: lock what gets faulted in, do not populate.
@@ -789,6 +1160,7 @@ int mlock_all_but(void *addr, size_t len)
  */
 static pid_t main_pid;
 static char startup_page_cluster[64], startup_vma_ra[64];
+static char startup_swapin_remap[64];
 
 __attribute__((constructor)) static void swap_util_startup(void)
 {
@@ -799,6 +1171,10 @@ __attribute__((constructor)) static void swap_util_startup(void)
 	if (file_read_str(VMA_RA_ENABLED, startup_vma_ra,
 			  sizeof(startup_vma_ra)))
 		startup_vma_ra[0] = '\0';
+	if (file_read_str(SWAPIN_REMAP, startup_swapin_remap,
+			  sizeof(startup_swapin_remap)))
+		startup_swapin_remap[0] = '\0';
+	setting_current_choice(startup_swapin_remap);
 }
 
 __attribute__((destructor)) static void swap_util_exit(void)
@@ -814,6 +1190,8 @@ __attribute__((destructor)) static void swap_util_exit(void)
 		file_write_str(PAGE_CLUSTER, startup_page_cluster);
 	if (startup_vma_ra[0])
 		file_write_str(VMA_RA_ENABLED, startup_vma_ra);
+	if (startup_swapin_remap[0])
+		file_write_str(SWAPIN_REMAP, startup_swapin_remap);
 	dir = opendir(CGROUP_ROOT);
 	if (!dir)
 		return;
@@ -1100,67 +1478,81 @@ static int sharer_reap(struct sharers *sh, int i, bool kill_it)
 }
 
 /*
- * Fork @nr sharers of the @nr_pages pages at @addr, one after the other:
- * each one has locked its memory but the target and opened its pagemap
- * before the next is forked, so their mlock()s never race.
+ * Fork one more sharer of the target of @sh (set up by sharers_spawn()),
+ * and wait until it has locked its memory but the target and opened its
+ * pagemap, so that sharers' mlock()s never race.
+ * Return: 0, or -1 (the sharer, if forked, is left for sharers_destroy()).
+ */
+int sharers_add(struct sharers *sh)
+{
+	int cmd[2], reply[2], i = sh->nr, j;
+	pid_t pid, parent = getpid();
+
+	if (i >= SHARERS_MAX || parent != sh->owner) {
+		ksft_print_msg("cannot add sharer %d\n", i);
+		return -1;
+	}
+	/* A dead sharer must make write() fail, not kill the test. */
+	signal(SIGPIPE, SIG_IGN);
+	if (pipe2(cmd, O_CLOEXEC)) {
+		ksft_print_msg("pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	if (pipe2(reply, O_CLOEXEC)) {
+		ksft_print_msg("pipe: %s\n", strerror(errno));
+		close(cmd[0]);
+		close(cmd[1]);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid == 0) {
+		close(cmd[1]);
+		close(reply[0]);
+		for (j = 0; j < i; j++) {
+			if (!sh->s[j].pid)
+				continue;
+			close(sh->s[j].cmd_fd);
+			close(sh->s[j].reply_fd);
+		}
+		sharer_main(sh->addr, sh->nr_pages, cmd[0], reply[1], parent);
+		_exit(1);	/* not reached */
+	}
+	close(cmd[0]);
+	close(reply[1]);
+	if (pid < 0) {
+		ksft_print_msg("fork: %s\n", strerror(errno));
+		close(cmd[1]);
+		close(reply[0]);
+		return -1;
+	}
+	sh->s[i].pid = pid;
+	sh->s[i].cmd_fd = cmd[1];
+	sh->s[i].reply_fd = reply[0];
+	sh->s[i].mapped = true;
+	sh->nr = i + 1;
+	return sharer_wait_reply(sh, i, SHARER_READY, 0, NULL);
+}
+
+/*
+ * Fork @nr sharers of the @nr_pages pages at @addr, one after the other,
+ * with sharers_add().
  */
 int sharers_spawn(struct sharers *sh, int nr, char *addr,
 		  unsigned long nr_pages)
 {
-	pid_t parent = getpid();
-	int i, j;
+	int i;
 
 	memset(sh, 0, sizeof(*sh));
-	sh->owner = parent;
+	sh->owner = getpid();
 	sh->addr = addr;
 	sh->nr_pages = nr_pages;
 	if (nr > SHARERS_MAX || nr_pages > SHARER_MAX_PAGES)
 		return -1;
-	/* A dead sharer must make write() fail, not kill the test. */
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < nr; i++) {
-		int cmd[2], reply[2];
-		pid_t pid;
-
-		if (pipe2(cmd, O_CLOEXEC)) {
-			ksft_print_msg("pipe: %s\n", strerror(errno));
+	for (i = 0; i < nr; i++)
+		if (sharers_add(sh))
 			return -1;
-		}
-		if (pipe2(reply, O_CLOEXEC)) {
-			ksft_print_msg("pipe: %s\n", strerror(errno));
-			close(cmd[0]);
-			close(cmd[1]);
-			return -1;
-		}
-		fflush(stdout);
-		fflush(stderr);
-		pid = fork();
-		if (pid == 0) {
-			close(cmd[1]);
-			close(reply[0]);
-			for (j = 0; j < i; j++) {
-				close(sh->s[j].cmd_fd);
-				close(sh->s[j].reply_fd);
-			}
-			sharer_main(addr, nr_pages, cmd[0], reply[1], parent);
-			_exit(1);	/* not reached */
-		}
-		close(cmd[0]);
-		close(reply[1]);
-		if (pid < 0) {
-			ksft_print_msg("fork: %s\n", strerror(errno));
-			close(cmd[1]);
-			close(reply[0]);
-			return -1;
-		}
-		sh->s[i].pid = pid;
-		sh->s[i].cmd_fd = cmd[1];
-		sh->s[i].reply_fd = reply[0];
-		sh->s[i].mapped = true;
-		sh->nr = i + 1;
-		if (sharer_wait_reply(sh, i, SHARER_READY, 0, NULL))
-			return -1;
-	}
 	return 0;
 }
 

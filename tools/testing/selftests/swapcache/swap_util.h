@@ -29,6 +29,25 @@
 /* Most sharers of one mapping. */
 #define SHARERS_MAX		64
 
+/*
+ * The debugfs view of the swap slots in use (mm/swap_debugfs.c): a header
+ * line, then one line per slot. Writing "TYPE OFFSET [COUNT]" restricts
+ * the files opened afterwards to those slots; "all" lifts it.
+ */
+#define SWAP_SLOTS_PATH		"/sys/kernel/debug/swap/slots"
+#define SWAP_SLOTS_HEADER	\
+	"type offset map count has_cache in_swapcache pfn mapcount refcount"
+
+/* swap_map bytes, as include/linux/swap.h defines them. */
+#define SWAP_MAP_HAS_CACHE	0x40	/* SWAP_HAS_CACHE */
+#define SWAP_MAP_CONTINUED	0x80	/* COUNT_CONTINUED */
+#define SWAP_MAP_MAX_COUNT	0x3e	/* SWAP_MAP_MAX */
+#define SWAP_MAP_BAD_SLOT	0x3f	/* SWAP_MAP_BAD */
+#define SWAP_MAP_SHMEM_SLOT	0xbf	/* SWAP_MAP_SHMEM */
+
+/* Knob of the swap-in remap: the tests describe the stock behaviour. */
+#define SWAPIN_REMAP		"/sys/kernel/mm/swap/swapin_remap"
+
 enum swap_backend {
 	SWAP_BACKEND_ZRAM,
 	SWAP_BACKEND_DISK,
@@ -67,6 +86,7 @@ struct swap_env {
 	struct setting vma_ra;
 	struct test_cgroup cg;
 	bool locked;
+	struct setting swapin_remap;	/* pinned to "never" if present */
 };
 
 struct sharer {
@@ -82,6 +102,20 @@ struct sharers {
 	char *addr;	/* the shared target, the same in every sharer */
 	unsigned long nr_pages;
 	struct sharer s[SHARERS_MAX];
+};
+
+/* One line of the debugfs slot view. */
+struct swap_slot {
+	unsigned int type;
+	unsigned long offset;
+	unsigned int map;		/* the swap_map byte */
+	unsigned long count;		/* continuations included */
+	bool has_cache;
+	bool in_swapcache;
+	/* The swap cache folio, if in_swapcache; else 0, -1, -1. */
+	unsigned long pfn;
+	int mapcount;
+	int refcount;
 };
 
 /* Return values of swap_env_setup() other than 0 and -1. */
@@ -101,6 +135,7 @@ long long meminfo_read_pages(const char *name);
 int kpageflags_get(unsigned long pfn, __u64 *flags);
 int kpagecount_get(unsigned long pfn, __u64 *count);
 long long smaps_swap_kb(pid_t pid, const void *addr);
+long long smaps_read_kb(pid_t pid, const void *addr, const char *name);
 long long sysvipc_shm_read(int shmid, const char *name);
 
 /* Pagemap swap entries */
@@ -127,9 +162,20 @@ static inline unsigned long pagemap_pfn(__u64 pme)
 bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,
 			    unsigned long *offset);
 
+/* The debugfs slot view */
+bool swap_slots_present(void);
+unsigned int swap_slot_map_of(unsigned long count, bool has_cache);
+int swap_slot_parse(const char *line, struct swap_slot *slot);
+int swap_slots_parse(char *text, struct swap_slot *slots, int max);
+int swap_slots_read(struct swap_slot *slots, int max);
+int swap_slot_get(unsigned int type, unsigned long offset,
+		  struct swap_slot *slot);
+int swap_slots_select(const char *cmd, size_t len);
+
 /* Files */
 int file_read_str(const char *path, char *buf, size_t len);
 int file_write_str(const char *path, const char *str);
+char *fd_read_all(int fd, size_t chunk);
 
 /* Settings */
 int setting_pin(struct setting *s, const char *path, const char *value);
@@ -157,6 +203,8 @@ int swap_env_swap_out(struct swap_env *env, size_t bytes,
 		      bool (*done)(void *arg), void *arg, int max_passes);
 int swap_env_wait_swapfree(struct swap_env *env, long long want,
 			   int max_passes);
+int swap_env_pageout(struct swap_env *env, char *addr, unsigned long nr_pages,
+		     __u64 *pmes);
 
 /* Memory locking: everything but the target stays resident. */
 int mlock_all_but(void *addr, size_t len);
@@ -164,6 +212,7 @@ int mlock_all_but(void *addr, size_t len);
 /* Sharers */
 int sharers_spawn(struct sharers *sh, int nr, char *addr,
 		  unsigned long nr_pages);
+int sharers_add(struct sharers *sh);
 int sharers_stop(struct sharers *sh);
 void sharers_destroy(struct sharers *sh);
 int sharer_read(struct sharers *sh, int i, unsigned long first,

@@ -3,8 +3,12 @@
  * swapcache_demo: follow one anonymous page shared by three processes
  * through swap-out and swap-in on the running kernel, and print what
  * each stage leaves behind: every sharer's PTE (present PFN or swap
- * entry), the page's flags and map count, the swap I/O counters and the
- * swap totals.
+ * entry); the page usage counters, the page's map count (kpagecount) and
+ * its reference count (from the slot view, for a swap cache folio), with
+ * its flags; the slot usage counters of the page's swap slot from
+ * /sys/kernel/debug/swap/slots: its swap count, swap_map byte and cache
+ * bits (SWAP_HAS_CACHE/in the swap cache); the swap I/O counters and the
+ * swap totals. Without the slot view, those columns show "-".
  *
  * usage: swapcache_demo [zram|disk]...   (default: zram disk)
  *
@@ -27,12 +31,19 @@
 
 static const char * const sharer_name[NR_SHARERS] = { "A", "B", "C" };
 
+#define MAX_SLOTS	1024
+
 struct demo {
 	struct swap_env env;
 	struct sharers sh;
 	const char *backend;
 	long long pswpin0, pswpout0, swapfree0;
 	int stage;
+	bool slot_known;		/* the page has been given a slot */
+	unsigned int type;		/* its slot */
+	unsigned long offset;
+	struct swap_slot slots[MAX_SLOTS];	/* the view at this stage */
+	int nr_slots;			/* or -1 without the view */
 };
 
 /* The kpageflags bits worth showing for an anonymous page in swap. */
@@ -66,23 +77,66 @@ static void page_flags_str(unsigned long pfn, char *buf, size_t len)
 				      flag_names[i].name);
 }
 
-/* Print one stage: a row per live sharer, then the system counters. */
-static int stage_print(struct demo *d, const char *title)
+/* The view's line for a slot, or for the swap cache folio at @pfn. */
+static const struct swap_slot *demo_slot(struct demo *d, bool by_pfn,
+					 unsigned long pfn, unsigned int type,
+					 unsigned long offset)
 {
 	int i;
 
+	for (i = 0; i < d->nr_slots; i++) {
+		const struct swap_slot *s = &d->slots[i];
+
+		if (by_pfn ? s->in_swapcache && s->pfn == pfn :
+			     s->type == type && s->offset == offset)
+			return s;
+	}
+	return NULL;
+}
+
+/* The slot usage counters of @s: slot, count, map byte, cache bits. */
+static void slot_str(struct demo *d, const struct swap_slot *s, char *buf,
+		     size_t len)
+{
+	char slot[32];
+
+	if (d->nr_slots < 0 || !s) {
+		snprintf(buf, len, "%-8s %5s %-4s %s", "-", "-", "-", "-");
+		return;
+	}
+	snprintf(slot, sizeof(slot), "%u:%lu", s->type, s->offset);
+	snprintf(buf, len, "%-8s %5lu 0x%02x %d/%d", slot, s->count, s->map,
+		 s->has_cache, s->in_swapcache);
+}
+
+/*
+ * Print one stage: a row per sharer with its PTE, the page usage counters
+ * of the page it maps and the slot usage counters of that page's slot,
+ * then the followed slot and the system counters.
+ */
+static int stage_print(struct demo *d, const char *title)
+{
+	const struct swap_slot *s;
+	char slot[64];
+	int i;
+
+	d->nr_slots = -1;
+	if (swap_slots_present())
+		d->nr_slots = swap_slots_read(d->slots, MAX_SLOTS);
+
 	printf("\n== %s, stage %d: %s\n", d->backend, ++d->stage, title);
-	printf("  %-7s %-8s %-14s %-6s %s\n", "process", "PTE", "PFN / entry",
-	       "maps", "page flags");
+	printf("  %-7s %-8s %-14s %4s %4s %-34s | %-8s %5s %-4s %s\n",
+	       "process", "PTE", "PFN / entry", "maps", "refs", "page flags",
+	       "slot", "count", "map", "cache");
 	for (i = 0; i < d->sh.nr; i++) {
-		char where[32], flags[96] = "";
+		char where[32], flags[96] = "", maps[16] = "-", refs[16] = "-";
 		const char *state;
 		__u64 pme, count;
 		unsigned long pfn;
-		char maps[16] = "-";
 
+		s = NULL;
 		if (!d->sh.s[i].pid) {
-			printf("  %-7s %-8s\n", sharer_name[i], "exited");
+			printf("  %-7s %s\n", sharer_name[i], "exited");
 			continue;
 		}
 		if (sharer_pagemap(&d->sh, i, 0, 1, &pme))
@@ -95,17 +149,43 @@ static int stage_print(struct demo *d, const char *title)
 			if (!kpagecount_get(pfn, &count))
 				snprintf(maps, sizeof(maps), "%llu",
 					 (unsigned long long)count);
+			s = demo_slot(d, true, pfn, 0, 0);
+			if (s)
+				snprintf(refs, sizeof(refs), "%d",
+					 s->refcount);
 		} else if (pagemap_entry_is_swap(pme)) {
 			state = "swap";
 			snprintf(where, sizeof(where), "swp %u:%lu",
 				 pagemap_swap_type(pme),
 				 pagemap_swap_offset(pme));
+			s = demo_slot(d, false, 0, pagemap_swap_type(pme),
+				      pagemap_swap_offset(pme));
+			if (!d->slot_known) {
+				d->slot_known = true;
+				d->type = pagemap_swap_type(pme);
+				d->offset = pagemap_swap_offset(pme);
+			}
 		} else {
 			state = "none";
 			snprintf(where, sizeof(where), "-");
 		}
-		printf("  %-7s %-8s %-14s %-6s %s\n", sharer_name[i], state,
-		       where, maps, flags);
+		slot_str(d, s, slot, sizeof(slot));
+		printf("  %-7s %-8s %-14s %4s %4s %-34s | %s\n",
+		       sharer_name[i], state, where, maps, refs,
+		       flags[0] ? flags : "-", slot);
+	}
+	if (d->slot_known) {
+		s = demo_slot(d, false, 0, d->type, d->offset);
+		if (d->nr_slots < 0)
+			printf("  slot %u:%lu: - (no %s)\n", d->type, d->offset,
+			       SWAP_SLOTS_PATH);
+		else if (!s)
+			printf("  slot %u:%lu: free\n", d->type, d->offset);
+		else
+			printf("  slot %u:%lu: count %lu, map 0x%02x, %s %d, %s %d\n",
+			       d->type, d->offset, s->count, s->map,
+			       "has_cache", s->has_cache, "in_swapcache",
+			       s->in_swapcache);
 	}
 	printf("  pswpout %+lld  pswpin %+lld  SwapCached %lld kB  SwapFree %lld of %lu kB\n",
 	       vmstat_read("pswpout") - d->pswpout0,
@@ -124,11 +204,13 @@ static bool swapped_cb(void *arg)
 
 static int demo_run(enum swap_backend backend)
 {
-	struct demo d = { .backend = swap_backend_name(backend) };
+	static struct demo d;
 	__u64 seed, sum;
 	char *mem;
 	int ret = -1, i;
 
+	memset(&d, 0, sizeof(d));
+	d.backend = swap_backend_name(backend);
 	if (swap_env_setup(&d.env, backend)) {
 		fprintf(stderr, "%s: cannot set up swap\n", d.backend);
 		return -1;
@@ -153,7 +235,7 @@ static int demo_run(enum swap_backend backend)
 	if (swap_env_swap_out(&d.env, psize(), swapped_cb, &d,
 			      SWAP_OUT_PASSES) <= 0)
 		goto out;
-	if (stage_print(&d, "reclaim (memory.reclaim) unmapped it through rmap: every PTE holds one swap entry"))
+	if (stage_print(&d, "memory.reclaim unmapped it via rmap: each PTE holds the swap entry"))
 		goto out;
 
 	if (sharer_read(&d.sh, 1, 0, 1, &sum) || sum != pattern_checksum(seed))
@@ -196,6 +278,13 @@ int main(int argc, char **argv)
 	int i, ret = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (swap_slots_present())
+		printf("page: maps = map count (kpagecount), refs = reference count (%s)\n"
+		       "slot: count = swap count, map = swap_map byte, cache = SWAP_HAS_CACHE/in swap cache\n",
+		       SWAP_SLOTS_PATH);
+	else
+		printf("no %s: the refs and slot columns show \"-\"\n",
+		       SWAP_SLOTS_PATH);
 	if (argc < 2) {
 		ret |= demo_run(SWAP_BACKEND_ZRAM);
 		ret |= demo_run(SWAP_BACKEND_DISK);
