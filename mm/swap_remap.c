@@ -1,0 +1,758 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Swap-in remap: map a shared anonymous folio back into every sharer at
+ * the first swap-in, the mirror image of try_to_unmap() at swap-out.
+ *
+ * Reclaim unmaps a folio shared by N processes in one rmap walk: every
+ * PTE gets the same swap entry and the entry's swap count becomes N.
+ * Without this file, swap-in undoes that one PTE per fault: the first
+ * sharer reads the folio into the swap cache and maps it, and each of the
+ * other N - 1 sharers later takes its own minor fault, a swap cache hit,
+ * to map the same folio again.  Until the last of them has faulted, the
+ * swap slot (on zram, its compressed copy in RAM too) stays allocated.
+ *
+ * Here, once do_swap_page() has mapped an order-0 anonymous folio that
+ * is still in the swap cache while other references to its entry remain,
+ * swapin_remap() walks the anon_vma interval tree, and in every VMA whose
+ * PTE still holds exactly that swap entry, installs a read-only,
+ * non-exclusive, old PTE for the folio and drops the PTE's swap
+ * reference.  The walk is batched: the neighbouring swap PTEs of the
+ * faulting VMA whose folios are already in the swap cache (swap
+ * readahead, earlier faults) join the walk, so that one anon_vma lock,
+ * one interval tree pass and one PTL hold per page table per VMA cover a
+ * window of up to SWAP_REMAP_BATCH pages.  The same pass maps them into
+ * the faulting mm as well (fault-around for the swap cache).
+ *
+ * Afterwards the swap slot is freed as /sys/kernel/mm/swap/swapin_remap
+ * says; see enum swapin_remap_mode.
+ *
+ * Lock order (the same as rmap_walk()'s, and it is the only one used):
+ *
+ *   mmap_lock of the faulting mm, read, or the faulting VMA's lock
+ *     folio lock of the faulting folio (folio_trylock())
+ *       folio locks of the other batch members (folio_trylock() only)
+ *         anon_vma->root->rwsem, read (anon_vma_trylock_read() only)
+ *           page table lock of one PTE table at a time, any mm
+ *             swap cluster lock (swap_free_nr(), under the PTL as
+ *             do_swap_page() frees under it)
+ *
+ * No mmap_lock of another mm is taken: as in try_to_unmap(), the
+ * anon_vma lock keeps every VMA found in the tree, and its page tables,
+ * from being freed (free_pgtables() unlinks the VMA from its anon_vmas
+ * under the anon_vma lock before it frees the tables), and the PTL
+ * serialises each PTE.  The swap device cannot go away: do_swap_page()
+ * holds get_swap_device() across the fault and the remap, and only
+ * entries of that device join the batch.  All the locks but the PTL are
+ * only tried: contention means that someone else is working on the
+ * folio or on the tree, and the fault path gives up rather than waits.
+ *
+ * Every PTE changes only under its PTL and only from the exact swap
+ * entry of a locked swap cache folio to a present PTE of that folio, and
+ * for each such change exactly one swap reference is dropped, before the
+ * PTL is released (batched with the references of the neighbouring PTEs
+ * of the same table, in runs of consecutive slots).  So each
+ * PTE ends up either with its old swap entry or mapping the folio, and
+ * each reference is dropped exactly once, by whoever changed the PTE.
+ * The races, one column per CPU, time going down:
+ *
+ * 1) Another sharer faults on the same entry.
+ *
+ *	CPU0 (swapin_remap)		CPU1 (do_swap_page, sharer B)
+ *	folio_trylock()
+ *					swap_cache_get_folio(): ref
+ *					folio_lock_or_retry(): waits
+ *	PTL(B); B's pte == entry:
+ *	  set_pte_at(B, folio)
+ *	  swap_free(entry)
+ *	PTL(B) unlock
+ *	folio_unlock()
+ *					folio locked
+ *					PTL(B); !pte_same(): out_nomap,
+ *					the fault is done
+ *
+ *   If CPU0 freed the swap cache ("free" mode), CPU1 sees
+ *   !folio_test_swapcache() and returns to refault on the present PTE.
+ *
+ * 2) munmap(), exit_mmap() or MADV_DONTNEED zaps a sharer.
+ *
+ *	CPU0 (swapin_remap)		CPU1 (zap_pte_range)
+ *					PTL(B)
+ *					pte = swap entry:
+ *					  free_swap_and_cache_nr()
+ *					  pte_clear()
+ *					PTL(B) unlock
+ *	PTL(B); pte_none: skip
+ *
+ *   or the other way round: CPU0 maps the folio first, and the zap finds
+ *   a present PTE and removes the rmap, the reference and the counters as
+ *   for any mapped anonymous page.  Page tables are freed only after the
+ *   VMA left the anon_vma tree, under the anon_vma write lock, so not
+ *   while CPU0 holds the read lock.
+ *
+ * 3) fork() copies a sharer.
+ *
+ *	CPU0 (swapin_remap)		CPU1 (copy_nonpresent_pte)
+ *					anon_vma_fork(): child VMA in tree
+ *					PTL(parent), PTL(child)
+ *					swap_duplicate(entry): count + 1
+ *					child pte = entry
+ *					unlock both
+ *	PTL(parent); pte == entry:
+ *	  map, swap_free(entry)
+ *	PTL(child); pte == entry:
+ *	  map, swap_free(entry)
+ *
+ *   If CPU0 takes the parent's PTL first, the copy finds a present PTE
+ *   and duplicates the anon rmap (folio_try_dup_anon_rmap_pte()).  If the
+ *   tree order makes CPU0 pass the child's VMA before the copy, the child
+ *   keeps the entry and faults later as without this file.  The count
+ *   read for the early stop (a swap count of 0) is stable: new references
+ *   are only made by copying a PTE that holds one.
+ *
+ * 4) mprotect() of a sharer.
+ *
+ *	CPU0 (swapin_remap)		CPU1 (mprotect_fixup)
+ *					vma->vm_page_prot = new
+ *					change_pte_range(): PTL(B) ...
+ *	PTL(B)
+ *	prot = vma->vm_page_prot
+ *	set_pte_at(mk_pte(prot))
+ *	PTL(B) unlock
+ *					... PTL(B): fixes the PTE up
+ *
+ *   vm_page_prot and vm_flags are read under the PTL, as in
+ *   remove_migration_pte(): a PTE made before change_pte_range() reaches
+ *   it is rewritten by it; one made after it read the new protection.
+ *
+ * 5) mremap() moves a sharer's PTEs (move_ptes(), with or without the rmap
+ *    locks).
+ *
+ *	CPU0 (swapin_remap)		CPU1 (move_ptes)
+ *					PTL(old), PTL(new)
+ *					pte = ptep_get_and_clear(old)
+ *					set_pte_at(new, pte)
+ *					unlock both
+ *	walks old VMA: pte_none: skip
+ *	walks new VMA (if not yet
+ *	passed): pte == entry: map
+ *
+ *   A PTE moved behind the walk is missed and faults later as before; a
+ *   PTE that CPU0 mapped first is moved as a present PTE.  Neither drops
+ *   a reference twice: each drop goes with the PTE value it replaced.
+ *
+ * 6) swapoff().
+ *
+ *	CPU0 (swapin_remap)		CPU1 (unuse_pte_range)
+ *	holds si (get_swap_device)
+ *	folio_trylock()
+ *					swap_cache_get_folio(): ref
+ *					folio_lock(): waits
+ *	maps, swap_free() under PTLs
+ *	folio_unlock()
+ *					unuse_pte(): !pte_same(): skip
+ *					try_to_unuse() loops until the
+ *					device is empty; swapoff waits for
+ *					si users before freeing swap_map
+ *
+ * 7) Reclaim of the same folio: shrink_folio_list() locks the folio with
+ *    folio_trylock() and so skips it while the walk runs, and
+ *    folio_free_swap() by anyone needs the folio lock: the slot and the
+ *    swap cache entry cannot be freed or reused under the walk.
+ */
+
+#include <linux/cacheflush.h>
+#include <linux/kobject.h>
+#include <linux/ksm.h>
+#include <linux/memcontrol.h>
+#include <linux/mm.h>
+#include <linux/mm_inline.h>
+#include <linux/pagemap.h>
+#include <linux/rmap.h>
+#include <linux/sched/coredump.h>
+#include <linux/string.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/sysfs.h>
+#include <linux/userfaultfd_k.h>
+#include <linux/vm_event_item.h>
+#include <linux/vmstat.h>
+
+#include "internal.h"
+#include "swap.h"
+
+/*
+ * SWAP_REMAP_BATCH - pages of the faulting VMA handled by one walk.
+ *
+ * The window is the naturally aligned block of this many pages around the
+ * fault, clipped to the VMA (it never crosses a page table of the
+ * faulting VMA).  16 covers the largest swap readahead window of the
+ * default page-cluster (3, 8 pages) even when the fault is not aligned to
+ * it, and keeps the per-walk state on the stack small.
+ */
+#define SWAP_REMAP_BATCH	16
+
+/*
+ * SWAP_REMAP_BUDGET - most PTE slots one fault may examine.
+ *
+ * Each batch member looked at in a VMA costs one unit, and each VMA one
+ * more for the page table walk.  A fault that runs out gives up the rest
+ * of the walk (counted in swapin_remap_abort); the sharers not reached
+ * keep their swap PTEs and fault as without the remap.  512 units are
+ * 32 sharers of a full 16-page batch, or 256 sharers of one page, and
+ * cost on the order of 50 us of CPU time on current hardware.
+ */
+#define SWAP_REMAP_BUDGET	512
+
+/**
+ * enum swapin_remap_mode - the policy of /sys/kernel/mm/swap/swapin_remap
+ * @SWAPIN_REMAP_NEVER: no remap; swap-in is the stock one.
+ * @SWAPIN_REMAP_KEEP: remap, then free the swap slot only where the
+ *	stock fault would: the swap or memcg is half full
+ *	(mem_cgroup_swap_full()), or the folio is mlocked or was mapped
+ *	into a VM_LOCKED VMA (see should_try_to_free_swap()).  A clean
+ *	folio can then be reclaimed again without another write.
+ * @SWAPIN_REMAP_FREE: remap, and free the swap slot and the swap cache as
+ *	soon as no swap reference remains.  On zram this gives the
+ *	compressed copy back at once.
+ * @SWAPIN_REMAP_AUTO: "free" on devices with SWP_SYNCHRONOUS_IO (zram,
+ *	pmem: the slot's copy is RAM, or rewriting it is cheap), "keep" on
+ *	the others (disk: the slot costs no RAM, and keeping it saves a
+ *	write when the folio is reclaimed again).  The default.  Measured
+ *	with 64 MiB shared by 8 processes on zram (TCG guest): reading it
+ *	in all of them takes 0.62 s stock, 0.21 s with "keep" and 0.39 s
+ *	with "free", which also returns the 64 MiB of zram memory at once
+ *	(65.6 MB -> 0.2 MB) instead of at the next reclaim of each folio;
+ *	the difference is that freeing, 11 us per slot in that guest.
+ * @NR_SWAPIN_REMAP_MODES: the number of modes.
+ */
+enum swapin_remap_mode {
+	SWAPIN_REMAP_NEVER,
+	SWAPIN_REMAP_KEEP,
+	SWAPIN_REMAP_FREE,
+	SWAPIN_REMAP_AUTO,
+	NR_SWAPIN_REMAP_MODES,
+};
+
+static const char * const swapin_remap_names[NR_SWAPIN_REMAP_MODES] = {
+	[SWAPIN_REMAP_NEVER]	= "never",
+	[SWAPIN_REMAP_KEEP]	= "keep",
+	[SWAPIN_REMAP_FREE]	= "free",
+	[SWAPIN_REMAP_AUTO]	= "auto",
+};
+
+static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
+
+/*
+ * struct swap_remap - one walk.
+ * @pgoff:	pgoff of slot 0 of the batch window.
+ * @nr:		slots in the window.
+ * @left:	members whose entry still has swap references.
+ * @budget:	units left, see SWAP_REMAP_BUDGET.
+ * @root:	the anon_vma tree root that every member belongs to.
+ * @folio:	locked member folios with a reference, or NULL.
+ * @done:	the member's entry has no swap reference left.
+ * @mlock:	the member was mapped into a VM_LOCKED VMA.
+ */
+struct swap_remap {
+	pgoff_t pgoff;
+	unsigned int nr;
+	unsigned int left;
+	int budget;
+	struct anon_vma *root;
+	struct folio *folio[SWAP_REMAP_BATCH];
+	bool done[SWAP_REMAP_BATCH];
+	bool mlock[SWAP_REMAP_BATCH];
+};
+
+/**
+ * swapin_remap_prepare - decide whether a swap-in fault should remap
+ * @folio: the folio do_swap_page() has just mapped, from the swap cache
+ * @entry: the swap entry the faulting PTE held
+ *
+ * Called by do_swap_page() after it mapped @folio, before it unlocks it.
+ * Cheap checks only: the walk itself runs from swapin_remap() once the
+ * PTL is dropped.
+ *
+ * Context: @folio locked, the faulting PTE's PTL held, the swap device of
+ * @entry pinned with get_swap_device().
+ * Return: @folio with an extra reference if swapin_remap() should run for
+ * it, else NULL.
+ */
+struct folio *swapin_remap_prepare(struct folio *folio, swp_entry_t entry)
+{
+	if (READ_ONCE(swapin_remap_mode) == SWAPIN_REMAP_NEVER)
+		return NULL;
+	if (folio_test_large(folio) || folio_test_ksm(folio) ||
+	    !folio_test_anon(folio) || !folio_test_swapcache(folio))
+		return NULL;
+	/* A swap PTE never points at an exclusive page: nobody to map. */
+	if (PageAnonExclusive(folio_page(folio, 0)))
+		return NULL;
+	/* Others still hold @entry: the point of the walk. */
+	if (!__swap_count(entry))
+		return NULL;
+	folio_get(folio);
+	return folio;
+}
+
+static bool swap_remap_mm_dying(struct mm_struct *mm)
+{
+	return !atomic_read(&mm->mm_users) ||
+	       test_bit(MMF_UNSTABLE, &mm->flags);
+}
+
+/*
+ * swap_remap_add - try to add the swap cache folio of a neighbouring swap
+ * PTE of the faulting VMA to the batch, at slot @i.
+ */
+static void swap_remap_add(struct swap_remap *rm, unsigned int i,
+			   struct vm_area_struct *vma, unsigned long addr,
+			   swp_entry_t entry)
+{
+	struct folio *folio;
+
+	folio = swap_cache_get_folio(entry, vma, addr);
+	if (!folio)
+		return;
+	if (folio_test_large(folio) || folio_test_ksm(folio) ||
+	    !folio_trylock(folio))
+		goto put;
+	/* Under the folio lock: still the cache folio of @entry? */
+	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
+	    !folio_test_uptodate(folio) || folio_test_hwpoison(folio))
+		goto unlock;
+	if (folio_test_anon(folio)) {
+		/*
+		 * As ksm_might_need_to_copy(): mapped where we expect it?
+		 * Compare the pointer only: nothing pins an anon_vma of a
+		 * folio that may be mapped nowhere.  A folio shared by fork()
+		 * is mapped from the root (__folio_set_anon()).
+		 */
+		if (folio_anon_vma(folio) != rm->root ||
+		    folio->index != rm->pgoff + i ||
+		    PageAnonExclusive(folio_page(folio, 0)))
+			goto unlock;
+	} else {
+		/*
+		 * Read by swap readahead and never mapped: it becomes anon
+		 * at its first mapping below, as in do_swap_page().  Not
+		 * shmem's: its entry came from an anonymous PTE.
+		 */
+		if (folio_mapped(folio) || folio_test_mappedtodisk(folio)) {
+			VM_WARN_ON_ONCE_FOLIO(1, folio);
+			goto unlock;
+		}
+	}
+	rm->folio[i] = folio;
+	rm->done[i] = false;
+	rm->left++;
+	return;
+unlock:
+	folio_unlock(folio);
+put:
+	folio_put(folio);
+}
+
+/*
+ * swap_remap_candidate - may the swap cache folio of @e join @entry's batch?
+ *
+ * Only entries of the device that do_swap_page() pinned, and not @entry
+ * again (a KSM page swapped out at several pgoffs): a folio is a member at
+ * its own pgoff only.  And only entries in the swap cache: SWAP_HAS_CACHE,
+ * read without the cluster lock, is a hint that spares the lookup of the
+ * others; the folio lock decides.
+ */
+static bool swap_remap_candidate(struct swap_info_struct *si,
+				 swp_entry_t entry, swp_entry_t e)
+{
+	if (non_swap_entry(e) || swp_type(e) != swp_type(entry) ||
+	    e.val == entry.val || swp_offset(e) >= si->max)
+		return false;
+	/* A hint, see above: the folio lock decides. */
+	return data_race(si->swap_map[swp_offset(e)]) & SWAP_HAS_CACHE;
+}
+
+/*
+ * swap_remap_gather - fill the batch with the swap cache folios of the
+ * faulting VMA's neighbouring swap PTEs.
+ *
+ * The PTEs are read without the PTL, as a hint only: each one is checked
+ * again under its PTL by the walk, when the faulting VMA comes up in the
+ * interval tree like any other.
+ */
+static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
+			      swp_entry_t entry, unsigned int slot)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long start = vmf->address - ((unsigned long)slot << PAGE_SHIFT);
+	struct swap_info_struct *si = swp_swap_info(entry);
+	swp_entry_t ent[SWAP_REMAP_BATCH], e;
+	pte_t *ptep, pte;
+	unsigned int i;
+
+	ptep = pte_offset_map(vmf->pmd, start);
+	if (!ptep)
+		return;
+	for (i = 0; i < rm->nr; i++) {
+		ent[i].val = 0;
+		if (i == slot)
+			continue;
+		pte = ptep_get_lockless(ptep + i);
+		if (!is_swap_pte(pte) || pte_swp_exclusive(pte) ||
+		    pte_swp_uffd_wp_any(pte))
+			continue;
+		e = pte_to_swp_entry(pte);
+		if (swap_remap_candidate(si, entry, e))
+			ent[i] = e;
+	}
+	pte_unmap(ptep);
+
+	for (i = 0; i < rm->nr; i++)
+		if (ent[i].val)
+			swap_remap_add(rm, i, vma, start + (i << PAGE_SHIFT),
+				       ent[i]);
+}
+
+/*
+ * swap_remap_pte - map slot @i's folio at @addr in place of @ptent.
+ *
+ * The caller drops the PTE's swap reference, batched with its
+ * neighbours', before it releases the PTL.
+ *
+ * Context: the PTL of @ptep held, the folio locked; @ptent is the swap PTE
+ * of the folio's entry read under that PTL.
+ */
+static void swap_remap_pte(struct swap_remap *rm, unsigned int i,
+			   struct vm_area_struct *vma, pgprot_t prot,
+			   unsigned long addr, pte_t *ptep, pte_t ptent)
+{
+	struct folio *folio = rm->folio[i];
+	struct page *page = folio_page(folio, 0);
+	swp_entry_t entry = folio->swap;
+	pte_t pte;
+
+	pte = pte_mkold(mk_pte(page, prot));
+	if (pte_swp_soft_dirty(ptent))
+		pte = pte_mksoft_dirty(pte);
+	VM_WARN_ON_ONCE(pte_write(pte));
+
+	folio_get(folio);
+	if (!folio_test_anon(folio)) {
+		/* Its first mapping: as do_swap_page() does. */
+		arch_swap_restore(entry, folio);
+		folio_add_new_anon_rmap(folio, vma, addr, RMAP_NONE);
+	} else {
+		folio_add_anon_rmap_pte(folio, page, vma, addr, RMAP_NONE);
+	}
+	flush_icache_page(vma, page);
+	set_pte_at(vma->vm_mm, addr, ptep, pte);
+	/* No flush: the PTE was not present. */
+	update_mmu_cache(vma, addr, ptep);
+}
+
+/*
+ * swap_remap_table - remap the batch members at @nr consecutive slots from
+ * @i, which @vma maps in one page table from @addr on.
+ */
+static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
+			     unsigned long addr, unsigned int i, unsigned int nr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned int j, end = i + nr, mapped = 0, run_nr = 0;
+	swp_entry_t run = { .val = 0 };
+	pte_t *start_pte, *ptep;
+	spinlock_t *ptl;	/* the PTL of start_pte's table */
+	pgprot_t prot;
+	bool locked;
+	pmd_t *pmd;
+
+	/* Skip the page table walk if no member here is left to map. */
+	for (j = i; j < end; j++)
+		if (rm->folio[j] && !rm->done[j])
+			break;
+	if (j == end)
+		return;
+
+	rm->budget -= nr + 1;
+	pmd = mm_find_pmd(mm, addr);
+	if (!pmd)
+		return;
+	/* NULL if there is no PTE table there (none, huge, migrating). */
+	start_pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!start_pte)
+		return;
+	/*
+	 * Read under the PTL: mprotect() and mlock() update them before
+	 * they walk the PTEs under this same lock.
+	 */
+	if (userfaultfd_wp(vma))
+		goto unlock;
+	prot = vma->vm_page_prot;
+	locked = vma->vm_flags & VM_LOCKED;
+
+	for (ptep = start_pte; i < end; i++, ptep++, addr += PAGE_SIZE) {
+		struct folio *folio = rm->folio[i];
+		pte_t ptent;
+
+		if (!folio || rm->done[i])
+			continue;
+		ptent = ptep_get(ptep);
+		/* Exactly this entry: swp pte bits are stripped by the compare. */
+		if (!is_swap_pte(ptent) ||
+		    pte_to_swp_entry(ptent).val != folio->swap.val)
+			continue;
+		if (pte_swp_uffd_wp(ptent) || pte_swp_exclusive(ptent))
+			continue;
+		swap_remap_pte(rm, i, vma, prot, addr, ptep, ptent);
+		rm->mlock[i] |= locked;
+		mapped++;
+		/*
+		 * Drop the swap references in runs of consecutive entries,
+		 * one swap cluster lock per run: readahead and reclaim
+		 * usually leave neighbours on neighbouring slots.  The slots
+		 * cannot go meanwhile: their folios are locked in the cache.
+		 */
+		if (run_nr && folio->swap.val == run.val + run_nr) {
+			run_nr++;
+			continue;
+		}
+		if (run_nr)
+			swap_free_nr(run, run_nr);
+		run = folio->swap;
+		run_nr = 1;
+	}
+	if (run_nr)
+		swap_free_nr(run, run_nr);
+unlock:
+	pte_unmap_unlock(start_pte, ptl);
+	if (mapped) {
+		add_mm_counter(mm, MM_ANONPAGES, mapped);
+		add_mm_counter(mm, MM_SWAPENTS, -(long)mapped);
+		count_vm_events(SWAPIN_REMAP_PTE, mapped);
+	}
+}
+
+/* swap_remap_vma - remap the batch members that @vma maps. */
+static void swap_remap_vma(struct swap_remap *rm, struct vm_area_struct *vma)
+{
+	pgoff_t first = max(rm->pgoff, vma->vm_pgoff);
+	pgoff_t last = min(rm->pgoff + rm->nr, vma->vm_pgoff + vma_pages(vma));
+	unsigned long addr, end;
+	unsigned int i, nr;
+
+	while (first < last) {
+		addr = vma->vm_start + ((first - vma->vm_pgoff) << PAGE_SHIFT);
+		end = pmd_addr_end(addr, vma->vm_end);
+		nr = min_t(unsigned long, last - first,
+			   (end - addr) >> PAGE_SHIFT);
+		i = first - rm->pgoff;
+		swap_remap_table(rm, vma, addr, i, nr);
+		first += nr;
+	}
+}
+
+/* swap_remap_update_done - note the members no sharer holds any more. */
+static void swap_remap_update_done(struct swap_remap *rm)
+{
+	unsigned int i;
+
+	for (i = 0; i < rm->nr; i++) {
+		if (!rm->folio[i] || rm->done[i])
+			continue;
+		/*
+		 * Lockless, but stable at 0: the folio lock and the cache's
+		 * SWAP_HAS_CACHE keep the slot from being reused, and a new
+		 * reference is only made by copying a PTE that holds one.
+		 */
+		if (!__swap_count(rm->folio[i]->swap)) {
+			rm->done[i] = true;
+			rm->left--;
+		}
+	}
+}
+
+/*
+ * swap_remap_walk - one pass over the anon_vma tree for the whole batch.
+ *
+ * Return: false if the walk gave up (anon_vma contention, budget).
+ */
+static bool swap_remap_walk(struct swap_remap *rm)
+{
+	struct anon_vma_chain *avc;
+	bool ret = true;
+
+	if (!anon_vma_trylock_read(rm->root))
+		return false;
+	anon_vma_interval_tree_foreach(avc, &rm->root->rb_root, rm->pgoff,
+				       rm->pgoff + rm->nr - 1) {
+		struct vm_area_struct *vma = avc->vma;
+
+		if (swap_remap_mm_dying(vma->vm_mm) || is_vm_hugetlb_page(vma))
+			continue;
+		swap_remap_vma(rm, vma);
+		/* The rwc->done of this walk: nobody left to map. */
+		swap_remap_update_done(rm);
+		if (!rm->left)
+			break;
+		if (rm->budget <= 0) {
+			ret = false;
+			break;
+		}
+		cond_resched();
+	}
+	anon_vma_unlock_read(rm->root);
+	return ret;
+}
+
+/* swap_remap_should_free - may the member's swap slot go now? */
+static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
+				   int mode)
+{
+	struct folio *folio = rm->folio[i];
+
+	if (!rm->done[i] || !folio_test_swapcache(folio))
+		return false;
+	if (mode == SWAPIN_REMAP_FREE)
+		return true;
+	/* SWAPIN_REMAP_KEEP: only where should_try_to_free_swap() would. */
+	return mem_cgroup_swap_full(folio) || rm->mlock[i] ||
+	       folio_test_mlocked(folio);
+}
+
+/**
+ * swapin_remap - map a swapped-in folio into the other sharers of its entry
+ * @vmf: the swap-in fault that mapped @folio
+ * @folio: from swapin_remap_prepare(), with the extra reference it took
+ * @entry: the swap entry of @folio that the faulting PTE held
+ * @ret: the fault's result so far
+ *
+ * Walks the anon_vma tree once for @folio and the swap cache folios of
+ * its neighbours in the faulting VMA, maps each of them into every PTE
+ * that still holds its swap entry, then frees the swap slots as the
+ * swapin_remap mode says.  Gives up, rather than waits, on a contended
+ * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
+ * Drops the reference on @folio.
+ *
+ * Context: process context, may sleep (cond_resched()).  Called by
+ * do_swap_page() with the mmap_lock held for read or the VMA locked, no
+ * PTL and no folio lock held, and the swap device of @entry pinned with
+ * get_swap_device().
+ */
+void swapin_remap(struct vm_fault *vmf, struct folio *folio,
+		  swp_entry_t entry, vm_fault_t ret)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	int mode = READ_ONCE(swapin_remap_mode);
+	/* Still holding the faulting VMA's lock, and so vmf->pmd? */
+	bool vma_held = !(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED));
+	struct swap_remap rm;
+	unsigned long start, end;
+	unsigned int slot, i;
+
+	if (!folio_trylock(folio)) {
+		count_vm_event(SWAPIN_REMAP_ABORT);
+		goto put;
+	}
+	/* Freed from the swap cache since the fault? */
+	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
+	    !folio_test_anon(folio))
+		goto unlock;
+
+	/*
+	 * Without the faulting VMA there is no anon_vma we may use: one of
+	 * a folio that may be mapped nowhere is not pinned.
+	 */
+	if (!vma_held || folio->index != linear_page_index(vma, vmf->address))
+		goto unlock;
+
+	memset(&rm, 0, sizeof(rm));
+	rm.budget = SWAP_REMAP_BUDGET;
+	/*
+	 * do_swap_page() mapped @folio here, so its anon_vma has this root
+	 * (ksm_might_need_to_copy() checked it), and the VMA keeps the root
+	 * alive even if a write fault has since replaced the folio with a
+	 * copy and it is mapped nowhere.
+	 */
+	rm.root = vma->anon_vma->root;
+
+	/*
+	 * The window: the aligned SWAP_REMAP_BATCH pages around the fault
+	 * in the faulting VMA, or @folio alone after an error.
+	 */
+	slot = 0;
+	rm.nr = 1;
+	if (!(ret & VM_FAULT_ERROR)) {
+		start = ALIGN_DOWN(vmf->address, SWAP_REMAP_BATCH * PAGE_SIZE);
+		end = start + SWAP_REMAP_BATCH * PAGE_SIZE;
+		start = max(start, vma->vm_start);
+		end = min(end, vma->vm_end);
+		slot = (vmf->address - start) >> PAGE_SHIFT;
+		rm.nr = (end - start) >> PAGE_SHIFT;
+	}
+	rm.pgoff = folio->index - slot;
+	rm.folio[slot] = folio;
+	rm.left = 1;
+	/* Where do_swap_page() mapped it: its VM_LOCKED counts too. */
+	rm.mlock[slot] = vma->vm_flags & VM_LOCKED;
+	if (rm.nr > 1)
+		swap_remap_gather(&rm, vmf, entry, slot);
+
+	count_vm_event(SWAPIN_REMAP_WALK);
+	if (!swap_remap_walk(&rm))
+		count_vm_event(SWAPIN_REMAP_ABORT);
+	/* Zaps and faults elsewhere may have dropped the last references. */
+	swap_remap_update_done(&rm);
+
+	if (mode == SWAPIN_REMAP_AUTO) {
+		struct swap_info_struct *si = swp_swap_info(entry);
+
+		/* Fixed at swapon, other flags are not: as do_swap_page() */
+		mode = data_race(si->flags & SWP_SYNCHRONOUS_IO) ?
+		       SWAPIN_REMAP_FREE : SWAPIN_REMAP_KEEP;
+	}
+	for (i = 0; i < rm.nr; i++) {
+		struct folio *f = rm.folio[i];
+
+		if (!f)
+			continue;
+		if (swap_remap_should_free(&rm, i, mode))
+			folio_free_swap(f);
+		if (f != folio) {
+			folio_unlock(f);
+			folio_put(f);
+		}
+	}
+unlock:
+	folio_unlock(folio);
+put:
+	folio_put(folio);
+}
+
+#ifdef CONFIG_SYSFS
+static ssize_t swapin_remap_show(struct kobject *kobj,
+				 struct kobj_attribute *attr, char *buf)
+{
+	int mode = READ_ONCE(swapin_remap_mode);
+	int i, len = 0;
+
+	for (i = 0; i < NR_SWAPIN_REMAP_MODES; i++)
+		len += sysfs_emit_at(buf, len, i == mode ? "%s[%s]" : "%s%s",
+				     i ? " " : "", swapin_remap_names[i]);
+	len += sysfs_emit_at(buf, len, "\n");
+	return len;
+}
+
+static ssize_t swapin_remap_store(struct kobject *kobj,
+				  struct kobj_attribute *attr,
+				  const char *buf, size_t count)
+{
+	int mode = sysfs_match_string(swapin_remap_names, buf);
+
+	if (mode < 0)
+		return -EINVAL;
+	WRITE_ONCE(swapin_remap_mode, mode);
+	return count;
+}
+
+struct kobj_attribute swapin_remap_attr = __ATTR_RW(swapin_remap);
+#endif /* CONFIG_SYSFS */
