@@ -7,6 +7,10 @@
 #   make shell    boot an interactive guest with swap on
 #   make guest CMD='...' [EXTRA=dir]   run a command in the guest
 #   make bench    stock vs patched, non-debug kernels, side by side
+#   make series   the patch series to mail, in build/series (with git am check)
+#   make lint     checkpatch, kernel-doc and W=1 over the series
+#   make bisect-check   build the kernel after each patch of the series
+#   make docs     build Documentation/mm (htmldocs) of the patched tree
 #
 # Variables: SWAP=zram|disk|both|none (shell, guest, run; default zram),
 # FLAVOUR=debug|bench (kernel config; default debug).
@@ -27,7 +31,7 @@ SELFTESTS  := swapcache
 export BUILD
 
 .PHONY: all deps tree kernel selftests check run shell guest bench clean distclean \
-	base-version FORCE
+	base-version series lint lint-deps bisect-check docs docs-deps FORCE
 
 all: kernel selftests
 
@@ -79,9 +83,32 @@ guest: selftests $(BUILD)/initramfs-exec.cpio
 bench: selftests
 	@scripts/bench.sh
 
+# One commit per line of patches/series, mailed by format-patch to
+# build/series and checked with git am on the pristine base.
+series: base-version
+	@scripts/mkseries.sh
+
+lint-deps:
+	@scripts/deps.sh lint
+
+lint: lint-deps series tree
+	@scripts/lint.sh
+
+bisect-check: series
+	@scripts/bisect-check.sh
+
+docs-deps:
+	@scripts/deps.sh docs
+
+# Documentation/mm of the patched tree; fails on a warning from one of
+# the series' .rst files.
+docs: docs-deps tree
+	@scripts/docs.sh
+
 clean:
 	rm -rf $(BUILD)/obj-* $(BUILD)/bzImage* $(BUILD)/*.cpio $(BUILD)/*.log \
-		$(KST) $(BUILD)/guest-tools $(BUILD)/swap-disk.img
+		$(KST) $(BUILD)/guest-tools $(BUILD)/swap-disk.img \
+		$(BUILD)/series $(BUILD)/series.map
 
 distclean:
 	rm -rf $(BUILD)

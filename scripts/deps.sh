@@ -1,17 +1,28 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: deps.sh
+# usage: deps.sh [docs|lint]
 #
 # Installs the Debian packages the harness needs, if any is missing,
 # including the base source (linux-source-6.12, pinned to the version
-# the series is written against when the archive still has it).
+# the series is written against when the archive still has it). With
+# "docs" or "lint", also the packages that only that target needs.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 PKGS="make gcc libc6-dev flex bison bc libelf-dev libssl-dev cpio ccache
 rsync kmod file git xz-utils python3 qemu-system-x86 qemu-utils
 busybox-static gnuplot-nox $BASE_PKG"
+# "make docs": Sphinx for "make htmldocs".
+DOCS_PKGS="python3-sphinx python3-sphinx-rtd-theme"
+# "make lint": checkpatch.pl runs scripts/spdxcheck.py, which needs ply.
+LINT_PKGS="perl python3-ply"
+case "${1:-}" in
+"") ;;
+docs) PKGS="$PKGS $DOCS_PKGS" ;;
+lint) PKGS="$PKGS $LINT_PKGS" ;;
+*) die "usage: deps.sh [docs|lint]" ;;
+esac
 
 missing=
 for p in $PKGS; do

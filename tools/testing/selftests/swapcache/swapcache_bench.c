@@ -210,7 +210,8 @@ static void reader_stop(struct reader *r)
 		close(r->reply_fd);
 	}
 	r->pid = 0;
-	r->cmd_fd = r->reply_fd = 0;
+	r->cmd_fd = 0;
+	r->reply_fd = 0;
 }
 
 /* Every page of @pid's [mem, mem + len) holds a swap entry. */
