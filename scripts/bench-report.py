@@ -23,7 +23,7 @@ def parse(path):
     runs = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
         for line in f:
-            if not line.startswith("bench: "):
+            if not line.startswith("bench: label="):
                 continue
             kv = dict(w.split("=", 1) for w in line.split()[1:])
             case = (kv["workload"], kv["backend"], int(kv["sharers"]),
