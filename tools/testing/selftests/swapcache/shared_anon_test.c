@@ -49,21 +49,6 @@ struct shared_state {
 	long long pswpout_base;
 };
 
-static bool same_swap_entry(__u64 a, __u64 b)
-{
-	return pagemap_entry_is_swap(a) && pagemap_entry_is_swap(b) &&
-	       pagemap_swap_type(a) == pagemap_swap_type(b) &&
-	       pagemap_swap_offset(a) == pagemap_swap_offset(b);
-}
-
-static bool page_in_swapcache(unsigned long pfn)
-{
-	__u64 flags;
-
-	return !kpageflags_get(pfn, &flags) &&
-	       (flags & BIT_ULL(KPF_SWAPCACHE));
-}
-
 /* How many of @n values repeat an earlier one. */
 static int nr_duplicates(const unsigned long *val, int n)
 {
@@ -76,13 +61,6 @@ static int nr_duplicates(const unsigned long *val, int n)
 				break;
 			}
 	return dups;
-}
-
-static long long page_mapcount(unsigned long pfn)
-{
-	__u64 count;
-
-	return kpagecount_get(pfn, &count) ? -1 : (long long)count;
 }
 
 static void state_setup(struct __test_metadata *_metadata,

@@ -96,37 +96,6 @@ struct slots_state {
 
 /* ------------------------------------------------------------ helpers */
 
-static unsigned int pme_type(__u64 pme)
-{
-	return pagemap_swap_type(pme);
-}
-
-static unsigned long pme_offset(__u64 pme)
-{
-	return pagemap_swap_offset(pme);
-}
-
-static bool same_swap_entry(__u64 a, __u64 b)
-{
-	return pagemap_entry_is_swap(a) && pagemap_entry_is_swap(b) &&
-	       pme_type(a) == pme_type(b) && pme_offset(a) == pme_offset(b);
-}
-
-static long long page_mapcount(unsigned long pfn)
-{
-	__u64 count;
-
-	return kpagecount_get(pfn, &count) ? -1 : (long long)count;
-}
-
-static bool page_in_swapcache(unsigned long pfn)
-{
-	__u64 flags;
-
-	return !kpageflags_get(pfn, &flags) &&
-	       (flags & BIT_ULL(KPF_SWAPCACHE));
-}
-
 /* The number of slots in use, as the view shows them. */
 static int view_nr_slots(struct __test_metadata *_metadata)
 {
@@ -146,8 +115,8 @@ static void expect_slot(struct __test_metadata *_metadata, const char *stage,
 			__u64 pme, unsigned long count, bool has_cache,
 			bool in_swapcache, struct swap_slot *out)
 {
-	unsigned int type = pme_type(pme);
-	unsigned long offset = pme_offset(pme);
+	unsigned int type = pagemap_swap_type(pme);
+	unsigned long offset = pagemap_swap_offset(pme);
 	struct swap_slot s;
 
 	ASSERT_TRUE(pagemap_entry_is_swap(pme))
@@ -174,9 +143,9 @@ static void expect_slot_free(struct __test_metadata *_metadata,
 {
 	struct swap_slot s;
 
-	EXPECT_EQ(0, swap_slot_get(pme_type(pme), pme_offset(pme), &s))
+	EXPECT_EQ(0, swap_slot_get(pagemap_swap_type(pme), pagemap_swap_offset(pme), &s))
 		TH_LOG("%s: slot %u:%lu still in use: map %#x count %lu",
-		       stage, pme_type(pme), pme_offset(pme), s.map, s.count);
+		       stage, pagemap_swap_type(pme), pagemap_swap_offset(pme), s.map, s.count);
 }
 
 /*
@@ -920,8 +889,8 @@ TEST_F_TIMEOUT(slots, trace_order, TEST_TIMEOUT)
 	ASSERT_EQ(0, file_write_str(TRACEFS "/tracing_on", "0"));
 
 	for (i = 0; i < NR_PAGES; i++) {
-		se[i].type = pme_type(st->pme[i]);
-		se[i].offset = pme_offset(st->pme[i]);
+		se[i].type = pagemap_swap_type(st->pme[i]);
+		se[i].offset = pagemap_swap_offset(st->pme[i]);
 	}
 	ASSERT_EQ(0, trace_collect(se, NR_PAGES));
 
@@ -1036,8 +1005,8 @@ TEST_F_TIMEOUT(slots, cross_check, TEST_TIMEOUT)
 		for (i = 0; i < n; i++)
 			for (p = 0; p < NR_XPAGES; p++)
 				tally += pagemap_entry_is_swap(pme[i][p]) &&
-					 pme_type(pme[i][p]) == s->type &&
-					 pme_offset(pme[i][p]) == s->offset;
+					 pagemap_swap_type(pme[i][p]) == s->type &&
+					 pagemap_swap_offset(pme[i][p]) == s->offset;
 		EXPECT_EQ(tally, s->count)
 			TH_LOG("slot %u:%lu: %lu swap PTEs", s->type,
 			       s->offset, tally);
@@ -1076,13 +1045,13 @@ TEST_F_TIMEOUT(slots, cross_check, TEST_TIMEOUT)
 				continue;
 			}
 			for (k = 0; k < nr; k++)
-				found |= slots[k].type == pme_type(pme[i][p]) &&
+				found |= slots[k].type == pagemap_swap_type(pme[i][p]) &&
 					 slots[k].offset ==
-					 pme_offset(pme[i][p]);
+					 pagemap_swap_offset(pme[i][p]);
 			EXPECT_TRUE(found)
 				TH_LOG("sharer %d page %lu: slot %u:%lu not in the view",
-				       i, p, pme_type(pme[i][p]),
-				       pme_offset(pme[i][p]));
+				       i, p, pagemap_swap_type(pme[i][p]),
+				       pagemap_swap_offset(pme[i][p]));
 		}
 	}
 	/* The writer has its own copy, in no swap cache. */
@@ -1102,8 +1071,8 @@ TEST_F_TIMEOUT(slots, cross_check, TEST_TIMEOUT)
 			if (!pagemap_entry_is_swap(pme[i][p]))
 				continue;
 			for (k = 0; k < nr; k++) {
-				if (slots[k].type != pme_type(pme[i][p]) ||
-				    slots[k].offset != pme_offset(pme[i][p]))
+				if (slots[k].type != pagemap_swap_type(pme[i][p]) ||
+				    slots[k].offset != pagemap_swap_offset(pme[i][p]))
 					continue;
 				pss += ((__u64)psize() << 12) /
 				       (slots[k].count > 1 ? slots[k].count : 1);
@@ -1318,9 +1287,9 @@ static void input_slots(struct __test_metadata *_metadata,
 	int i, j;
 
 	self_pageout(_metadata, st, NR_INPUT_PAGES);
-	*type = pme_type(st->pme[0]);
+	*type = pagemap_swap_type(st->pme[0]);
 	for (i = 0; i < NR_INPUT_PAGES; i++)
-		off[i] = pme_offset(st->pme[i]);
+		off[i] = pagemap_swap_offset(st->pme[i]);
 	for (i = 0; i < NR_INPUT_PAGES; i++)
 		for (j = i + 1; j < NR_INPUT_PAGES; j++)
 			if (off[j] < off[i]) {
@@ -1642,7 +1611,7 @@ TEST_F_TIMEOUT(slots_race, swapoff_while_reading, TEST_TIMEOUT)
 	char *text;
 
 	self_pageout(_metadata, st, NR_RACE_PAGES / 2);
-	type = pme_type(st->pme[0]);
+	type = pagemap_swap_type(st->pme[0]);
 	ASSERT_EQ(NR_RACE_PAGES / 2, view_nr_slots(_metadata));
 
 	fflush(stdout);

@@ -27,6 +27,8 @@
 #include <sys/wait.h>
 
 #include "../kselftest.h"
+#include <linux/kernel-page-flags.h>
+
 #include "swap_util.h"
 
 #define CGROUP_ROOT		"/sys/fs/cgroup"
@@ -321,6 +323,23 @@ long long smaps_read_kb(pid_t pid, const void *addr, const char *name)
 }
 
 /* "Swap:" of the VMA of @pid that contains @addr, in kB, or -1. */
+/* kpageflags says @pfn is in the swap cache. */
+bool page_in_swapcache(unsigned long pfn)
+{
+	__u64 flags;
+
+	return !kpageflags_get(pfn, &flags) &&
+	       (flags & BIT_ULL(KPF_SWAPCACHE));
+}
+
+/* The map count kpagecount reports for @pfn, or -1. */
+long long page_mapcount(unsigned long pfn)
+{
+	__u64 count;
+
+	return kpagecount_get(pfn, &count) ? -1 : (long long)count;
+}
+
 long long smaps_swap_kb(pid_t pid, const void *addr)
 {
 	return smaps_read_kb(pid, addr, "Swap");

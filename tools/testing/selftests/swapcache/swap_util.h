@@ -135,6 +135,8 @@ long long meminfo_read_pages(const char *name);
 int kpageflags_get(unsigned long pfn, __u64 *flags);
 int kpagecount_get(unsigned long pfn, __u64 *count);
 long long smaps_swap_kb(pid_t pid, const void *addr);
+bool page_in_swapcache(unsigned long pfn);
+long long page_mapcount(unsigned long pfn);
 long long smaps_read_kb(pid_t pid, const void *addr, const char *name);
 long long sysvipc_shm_read(int shmid, const char *name);
 
@@ -157,6 +159,14 @@ static inline unsigned long pagemap_swap_offset(__u64 pme)
 static inline unsigned long pagemap_pfn(__u64 pme)
 {
 	return (pme & PM_PRESENT) ? (pme & PM_PFN_MASK) : -1UL;
+}
+
+/* Both entries are swap entries, and the same one. */
+static inline bool same_swap_entry(__u64 a, __u64 b)
+{
+	return pagemap_entry_is_swap(a) && pagemap_entry_is_swap(b) &&
+	       pagemap_swap_type(a) == pagemap_swap_type(b) &&
+	       pagemap_swap_offset(a) == pagemap_swap_offset(b);
 }
 
 bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,
