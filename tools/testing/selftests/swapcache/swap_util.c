@@ -1162,14 +1162,45 @@ int swap_env_pageout(struct swap_env *env, char *addr, unsigned long nr_pages,
 }
 
 /*
- * Lock everything that is mapped now or later, except [addr, addr+len).
- * MCL_ONFAULT: lock what gets faulted in, do not populate.
+ * Lock every mapping but [addr, addr + len), now and in future.
+ * MLOCK_ONFAULT: lock what gets faulted in, do not populate.
+ *
+ * The target is never locked, not even for a moment: mlockall() followed
+ * by munlock() of the target would mlock and munlock every present page
+ * of it, and with several sharers doing that at once a page was seen to
+ * stay on the unevictable list (PG_unevictable without PG_mlocked), out
+ * of reclaim's reach.  So: MCL_FUTURE only, then mlock2() per mapping.
  */
 int mlock_all_but(void *addr, size_t len)
 {
-	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
+	unsigned long start, end, lo = (unsigned long)addr, hi = lo + len;
+	char line[512];
+	FILE *maps;
+	int ret = 0;
+
+	if (mlockall(MCL_FUTURE | MCL_ONFAULT))
 		return -1;
-	return munlock(addr, len);
+	maps = fopen("/proc/self/maps", "re");
+	if (!maps)
+		return -1;
+	while (fgets(line, sizeof(line), maps)) {
+		if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+			continue;
+		/* [vsyscall] and the like cannot be locked, nor need to be. */
+		if (strstr(line, "[vsyscall]") || strstr(line, "[vvar]"))
+			continue;
+		if (start < lo &&
+		    mlock2((void *)start, (end < lo ? end : lo) - start,
+			   MLOCK_ONFAULT))
+			ret = -1;
+		if (end > hi) {
+			start = start > hi ? start : hi;
+			if (mlock2((void *)start, end - start, MLOCK_ONFAULT))
+				ret = -1;
+		}
+	}
+	fclose(maps);
+	return ret;
 }
 
 /*

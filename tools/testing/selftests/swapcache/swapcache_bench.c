@@ -115,15 +115,14 @@ static void reader_main(const char *mem, size_t len, int cmd_fd,
 	pid_t pid;
 	char c;
 
-	if (mlockall(MCL_CURRENT | MCL_ONFAULT) || munlock(mem, len))
+	if (mlock_all_but((void *)mem, len))
 		_exit(1);
 	while (read(cmd_fd, &c, 1) == 1) {
 		if (c == 'f' && child) {
 			pid = fork();
 			if (!pid) {
 				/* Locks are not inherited: lock again. */
-				if (mlockall(MCL_CURRENT | MCL_ONFAULT) ||
-				    munlock(mem, len))
+				if (mlock_all_but((void *)mem, len))
 					_exit(1);
 				/* The child serves on its own pipes. */
 				close(cmd_fd);
@@ -238,6 +237,55 @@ static bool range_swapped(pid_t pid, const char *mem, size_t len)
 	return ok;
 }
 
+/*
+ * Why a swap-out failed: the first pages of @pid's range still present,
+ * and the swap cache folios of the slot view, with their flags and
+ * counts, to tell a stuck folio from one charged elsewhere.
+ */
+static void swap_out_explain(pid_t pid, const char *mem, size_t len)
+{
+	size_t nr = len / psize(), i;
+	struct swap_slot *slots;
+	int fd, n, shown = 0;
+	char path[64];
+	__u64 pme, flags, count;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	for (i = 0; fd >= 0 && i < nr && shown < 4; i++) {
+		if (pread(fd, &pme, sizeof(pme),
+			  ((unsigned long)mem / psize() + i) * sizeof(pme)) !=
+		    sizeof(pme) || pagemap_entry_is_swap(pme))
+			continue;
+		flags = count = 0;
+		if (pme & PM_PRESENT) {
+			kpageflags_get(pagemap_pfn(pme), &flags);
+			kpagecount_get(pagemap_pfn(pme), &count);
+		}
+		fprintf(stderr, "bench:   page %zu not swapped: pagemap %#llx kpageflags %#llx kpagecount %llu\n",
+			i, (unsigned long long)pme, (unsigned long long)flags,
+			(unsigned long long)count);
+		shown++;
+	}
+	if (fd >= 0)
+		close(fd);
+
+	slots = calloc(1 << 17, sizeof(*slots));
+	n = slots ? swap_slots_read(slots, 1 << 17) : -1;
+	for (i = 0, shown = 0; n > 0 && i < (size_t)n && shown < 4; i++) {
+		if (!slots[i].in_swapcache)
+			continue;
+		flags = 0;
+		kpageflags_get(slots[i].pfn, &flags);
+		fprintf(stderr, "bench:   cached slot %u:%lu count %lu pfn %#lx mapcount %d refcount %d kpageflags %#llx\n",
+			slots[i].type, slots[i].offset, slots[i].count,
+			slots[i].pfn, slots[i].mapcount, slots[i].refcount,
+			(unsigned long long)flags);
+		shown++;
+	}
+	free(slots);
+}
+
 /* Reclaim in the cgroup until @pid's range is out and the cache empty. */
 static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
 		    size_t len)
@@ -258,6 +306,7 @@ static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
 	}
 	fprintf(stderr, "bench: pages not swapped out after %d passes (SwapCached %lld kB)\n",
 		SWAP_OUT_PASSES, cached);
+	swap_out_explain(pid, mem, len);
 	return -1;
 }
 
