@@ -4,8 +4,9 @@
 
 Reads the "bench: key=value ..." lines of swapcache_bench, takes the
 median of each metric over the repetitions of a case, prints a table per
-case with one row per kernel (label) and the speed-up of all_s against
-"stock", writes it to OUTDIR/table.txt, and plots all_s against the
+case with one row per kernel (label), the speed-up of all_s against
+"stock" and the same as a percentage (vs_stock), and the spread of all_s
+over the repetitions ((max - min) / median); writes it to OUTDIR/table.txt, and plots all_s against the
 number of sharers to OUTDIR/all_s.png when gnuplot is installed.
 """
 import os
@@ -34,7 +35,7 @@ def parse(path):
 
 
 def fmt(m, v):
-    return f"{v:.3f}" if m.endswith("_s") else f"{v:.0f}"
+    return f"{v:.4f}" if m.endswith("_s") else f"{v:.0f}"
 
 
 def main():
@@ -47,7 +48,7 @@ def main():
            for k, d in runs.items()}
     cases = sorted({c for c, _ in med})
     labels = sorted({lab for _, lab in med}, key=lambda s: (s != "stock", s))
-    head = ["kernel"] + METRICS + ["speedup", "n"]
+    head = ["kernel"] + METRICS + ["speedup", "vs_stock", "spread", "n"]
     out = []
     for case in cases:
         wl, be, n, mib = case
@@ -60,8 +61,13 @@ def main():
                 continue
             base = med.get((case, "stock"))
             sp = f"{base['all_s'] / r['all_s']:.2f}x" if base and r["all_s"] else "-"
+            vs = (f"{(r['all_s'] / base['all_s'] - 1) * 100:+.1f}%"
+                  if base and base["all_s"] else "-")
+            # (max - min) / median of all_s: how far apart the runs were
+            v = runs[(case, lab)]["all_s"]
+            spread = f"{(max(v) - min(v)) / r['all_s'] * 100:.1f}%" if r["all_s"] else "-"
             rows.append([lab] + [fmt(m, r[m]) for m in METRICS] +
-                        [sp, str(len(runs[(case, lab)]["all_s"]))])
+                        [sp, vs, spread, str(len(v))])
         widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
         for row in rows:
             out.append("  " + "  ".join(c.rjust(w) for c, w in zip(row, widths)))

@@ -9,10 +9,19 @@
 # cases run once per swap-in remap mode the kernel offers
 # (/sys/kernel/mm/swap/swapin_remap), or once if it has no such knob.
 #
+# A second part measures what the series costs where it should cost
+# nothing: the swap-heavy private case (1 reader x 64 MiB on zram), and 2
+# sharers with the remap off, trace events disabled, stock against
+# patched. Wall-clock times under TCG vary by 10-30% from run to run, so
+# this part runs QEMU with -icount shift=0: guest time advances 1 ns per
+# guest instruction, so the times are instruction counts, repeatable to
+# about 0.3%, and the difference is the extra work the series does.
+#
 # Environment: BENCH_REPS (default 3), BENCH_MIB (default 64),
-# BENCH_SHARERS (default "1 2 4 8 16"), BENCH_BACKENDS ("zram disk").
-# Prints a table of medians and writes build/bench/results.txt,
-# build/bench/table.txt and build/bench/all_s.png.
+# BENCH_SHARERS (default "1 2 4 8 16"), BENCH_BACKENDS ("zram disk"),
+# BENCH_PARTS ("remap overhead"), BENCH_OVERHEAD_REPS (default 11).
+# Prints tables of medians and writes build/bench/results.txt,
+# table.txt, all_s.png, and build/bench/icount/ for the second part.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +29,8 @@ REPS=${BENCH_REPS:-3}
 MIB=${BENCH_MIB:-64}
 SHARERS=${BENCH_SHARERS:-1 2 4 8 16}
 BACKENDS=${BENCH_BACKENDS:-zram disk}
+PARTS=${BENCH_PARTS:-remap overhead}
+OREPS=${BENCH_OVERHEAD_REPS:-11}
 OUT=$BUILD/bench
 KNOB=/sys/kernel/mm/swap/swapin_remap
 mkdir -p "$OUT"
@@ -55,22 +66,59 @@ guest_cmd()
 	echo "exit \$rc"
 }
 
+# overhead_cmd TREE: the guest script of the overhead part
+overhead_cmd()
+{
+	bin=/kselftest/swapcache/swapcache_bench
+	echo "rc=0"
+	echo "$bin -b zram -w share -n 1 -m $MIB -r $OREPS -l $1 || rc=1"
+	if [ "$1" = patched ]; then
+		echo "echo never > $KNOB || rc=1"
+		echo "$bin -b zram -w share -n 2 -m $MIB -r $OREPS -l patched-never || rc=1"
+	else
+		echo "$bin -b zram -w share -n 2 -m $MIB -r $OREPS -l stock || rc=1"
+	fi
+	echo "exit \$rc"
+}
+
+# boot TREE PART SCRIPT DIR: run SCRIPT on TREE's bench kernel; 1 if it failed
+boot()
+{
+	msg "benchmarking $1 ($2)"
+	"$scripts/mkinitramfs.sh" "$4/initramfs-$1.cpio" "$BUILD/kselftest" "" "$3"
+	"$scripts/run-guest.sh" -k "$BUILD/bzImage-$1-bench" -i "$4/initramfs-$1.cpio" \
+		-m exec -s none -l "$4/console-$1.log" -q -t 3000 > "$4/guest-$1.out" || {
+		msg "the $1 $2 run failed: see $4/console-$1.log"
+		return 1
+	}
+}
+
 scripts=$TOP/scripts
 for tree in stock patched; do
 	"$scripts/prepare-tree.sh" "$tree"
 	"$scripts/build-kernel.sh" "$tree" bench
 done
-: > "$OUT/results.txt"
 failed=0
-for tree in stock patched; do
-	msg "benchmarking $tree"
-	"$scripts/mkinitramfs.sh" "$OUT/initramfs-$tree.cpio" "$BUILD/kselftest" "" "$(guest_cmd $tree)"
-	"$scripts/run-guest.sh" -k "$BUILD/bzImage-$tree-bench" -i "$OUT/initramfs-$tree.cpio" \
-		-m exec -s none -l "$OUT/console-$tree.log" -q -t 3000 > "$OUT/guest-$tree.out" || {
-		msg "the $tree benchmark run failed: see $OUT/console-$tree.log"
-		failed=1
-	}
-	tr -d '\r' < "$OUT/console-$tree.log" | grep '^bench: ' >> "$OUT/results.txt"
-done
-python3 "$scripts/bench-report.py" "$OUT/results.txt" "$OUT"
-[ "$failed" -eq 0 ] || die "some cases failed; the table shows the ones that ran"
+case " $PARTS " in *" remap "*)
+	: > "$OUT/results.txt"
+	for tree in stock patched; do
+		boot "$tree" remap "$(guest_cmd $tree)" "$OUT" || failed=1
+		tr -d '\r' < "$OUT/console-$tree.log" | grep '^bench: ' >> "$OUT/results.txt"
+	done
+	python3 "$scripts/bench-report.py" "$OUT/results.txt" "$OUT" || failed=1
+esac
+case " $PARTS " in *" overhead "*)
+	ic=$OUT/icount
+	mkdir -p "$ic"
+	: > "$ic/results.txt"
+	for tree in stock patched; do
+		# -icount needs the single-threaded TCG.
+		QEMU_ACCEL=tcg,thread=single QEMU_EXTRA="-icount shift=0,sleep=on" \
+			boot "$tree" overhead "$(overhead_cmd $tree)" "$ic" || failed=1
+		tr -d '\r' < "$ic/console-$tree.log" | grep '^bench: ' >> "$ic/results.txt"
+	done
+	echo
+	echo "Overhead, in guest instructions (-icount shift=0: 1 ns each), trace events off:"
+	python3 "$scripts/bench-report.py" "$ic/results.txt" "$ic" || failed=1
+esac
+[ "$failed" -eq 0 ] || die "some cases failed; the tables show the ones that ran"

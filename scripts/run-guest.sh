@@ -46,7 +46,7 @@ set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-drive "file=$disk,if=none,id=swapdisk,format=raw,cache=unsafe" \
 	-device virtio-blk-pci,drive=swapdisk \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
-	-display none -vga none -no-reboot
+	-display none -vga none -no-reboot $QEMU_EXTRA
 
 if [ "$MODE" = shell ]; then
 	exec "$@" -serial mon:stdio
