@@ -1095,6 +1095,27 @@ int swap_env_wait_swapfree(struct swap_env *env, long long want,
 	return -1;
 }
 
+/*
+ * Wait, without reclaiming anything, until SwapFree is @want pages: the
+ * swap-in remap's "free" mode frees slots from a worker right after the
+ * fault.  Polls every millisecond for at most @timeout_ms.
+ */
+int swapfree_settle(long long want, int timeout_ms)
+{
+	long long free = -1;
+	int ms;
+
+	for (ms = 0; ms <= timeout_ms; ms++) {
+		free = meminfo_read_pages("SwapFree");
+		if (free == want)
+			return 0;
+		usleep(1000);
+	}
+	ksft_print_msg("SwapFree stays at %lld pages after %d ms, want %lld\n",
+		       free, timeout_ms, want);
+	return -1;
+}
+
 static bool swap_env_done(void *arg)
 {
 	return true;
