@@ -626,19 +626,24 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * Deferred freeing, for "free" mode.
  *
  * Freeing a slot is the dearest step of the remap on zram: deleting the
- * folio from the swap cache, then swapcache_free_entries() and the
- * backend's slot_free_notify (zs_free()).  In a TCG guest that was 4 us
- * a slot, against 9.5 us for reading, mapping and remapping it, and it
- * made "free" 1.4x slower than "keep".  The faulting task needs none of
- * it, so it queues the folios, with a reference each, and a worker frees
- * them under their folio lock.  folio_free_swap() checks again that the
- * folio is in the swap cache, not under writeback and without swap
- * references, so anything that happened meanwhile (another swap-out,
- * swapoff, reclaim) only makes it a no-op.  At most
- * SWAP_REMAP_FREE_MAX folios wait: past that, or if the batch cannot be
- * allocated, the fault frees them itself as before.
+ * folio from the swap cache, freeing the slot, uncharging it and zram's
+ * slot_free_notify (zs_free()).  In a TCG guest it was 4 us a slot,
+ * against 9.5 us for reading, mapping and remapping it, and it made
+ * "free" 1.4x slower than "keep".  The faulting task needs none of it, so
+ * it queues the folios, with a reference each, and a worker frees them
+ * with folios_free_swap(), a run of neighbouring slots at a time.  The
+ * worker is woken once SWAP_REMAP_FREE_BATCH folios wait, or a jiffy
+ * after the first one was queued, not for every walk: one wakeup per walk
+ * (8 pages with the default readahead) cost as much as it saved.
+ * folios_free_swap() checks again, under the folio lock, that the folio
+ * is in the swap cache, not under writeback and without swap references,
+ * so anything that happened meanwhile (another swap-out, swapoff,
+ * reclaim) only makes it a no-op.  At most SWAP_REMAP_FREE_MAX folios
+ * wait: past that, or if the batch cannot be allocated, the fault frees
+ * them itself, also with folios_free_swap().
  */
 #define SWAP_REMAP_FREE_MAX	4096
+#define SWAP_REMAP_FREE_BATCH	256
 
 struct swap_remap_free {
 	struct llist_node node;
@@ -655,15 +660,34 @@ static void swap_remap_free_fn(struct work_struct *work)
 	struct swap_remap_free *b, *next;
 	unsigned int i;
 
-	/* Oldest first: neighbouring slots reach the slot cache together. */
+	/* Oldest first. */
 	list = llist_reverse_order(list);
 	llist_for_each_entry_safe(b, next, list, node) {
+		struct folio *locked[SWAP_REMAP_BATCH];
+		bool busy[SWAP_REMAP_BATCH];
+		unsigned int nr = 0;
+
+		/*
+		 * Free the folios that can be locked without waiting together
+		 * (folios_free_swap()); then the others one by one, never
+		 * waiting for a folio lock while holding another.
+		 */
+		for (i = 0; i < b->nr; i++) {
+			busy[i] = !folio_trylock(b->folio[i]);
+			if (!busy[i])
+				locked[nr++] = b->folio[i];
+		}
+		folios_free_swap(locked, nr);
+		while (nr)
+			folio_unlock(locked[--nr]);
 		for (i = 0; i < b->nr; i++) {
 			struct folio *folio = b->folio[i];
 
-			folio_lock(folio);
-			folio_free_swap(folio);
-			folio_unlock(folio);
+			if (busy[i]) {
+				folio_lock(folio);
+				folio_free_swap(folio);
+				folio_unlock(folio);
+			}
 			folio_put(folio);
 		}
 		atomic_sub(b->nr, &swap_remap_free_pending);
@@ -672,7 +696,7 @@ static void swap_remap_free_fn(struct work_struct *work)
 	}
 }
 
-static DECLARE_WORK(swap_remap_free_work, swap_remap_free_fn);
+static DECLARE_DELAYED_WORK(swap_remap_free_work, swap_remap_free_fn);
 
 /* swap_remap_defer_alloc - a batch for the worker, or NULL: free inline */
 static struct swap_remap_free *swap_remap_defer_alloc(void)
@@ -694,9 +718,12 @@ static void swap_remap_defer_free(struct swap_remap_free *b)
 		kfree(b);
 		return;
 	}
-	atomic_add(b->nr, &swap_remap_free_pending);
-	if (llist_add(&b->node, &swap_remap_free_list))
-		queue_work(system_unbound_wq, &swap_remap_free_work);
+	llist_add(&b->node, &swap_remap_free_list);
+	if (atomic_add_return(b->nr, &swap_remap_free_pending) >=
+	    SWAP_REMAP_FREE_BATCH)
+		mod_delayed_work(system_unbound_wq, &swap_remap_free_work, 0);
+	else
+		queue_delayed_work(system_unbound_wq, &swap_remap_free_work, 1);
 }
 
 /**
@@ -799,18 +826,24 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	}
 	if (mode == SWAPIN_REMAP_FREE && nr_free)
 		defer = swap_remap_defer_alloc();
+	if (nr_free && !defer) {
+		struct folio *tofree[SWAP_REMAP_BATCH];
+		unsigned int n = 0;
+
+		/* In slot order: neighbouring slots are freed together. */
+		for (i = 0; i < rm.nr; i++)
+			if (rm.free[i])
+				tofree[n++] = rm.folio[i];
+		folios_free_swap(tofree, n);
+	}
 	for (i = 0; i < rm.nr; i++) {
 		struct folio *f = rm.folio[i];
 
 		if (!f)
 			continue;
-		if (rm.free[i]) {
-			if (defer) {
-				folio_get(f);
-				defer->folio[defer->nr++] = f;
-			} else {
-				folio_free_swap(f);
-			}
+		if (rm.free[i] && defer) {
+			folio_get(f);
+			defer->folio[defer->nr++] = f;
 		}
 		if (f != folio) {
 			folio_unlock(f);
