@@ -89,8 +89,8 @@ run()
 	(cd "$TMP" && "$DIR/$1") > "$out" 2>&1
 	rc=$?
 	# Fork children flush copies of the parent's buffered output: keep
-	# each result once, without its number, for the comparison.
-	sed -n 's/^\(not ok\|ok\) [0-9]* /\1 /p' "$out" | sort -u > "$out.results"
+	# each numbered result once, for the comparison.
+	grep -E '^(not )?ok [0-9]+ ' "$out" | sort -u > "$out.results"
 	totals=$(grep '^# Totals:' "$out" | tail -n 1)
 	# Skips other than the allowed one, counted once each.
 	skips=$(grep '# SKIP' "$out.results" | grep -cv "$ALLOWED_SKIP")
