@@ -257,7 +257,8 @@ static void swap_out_explain(pid_t pid, const char *mem, size_t len)
 			  ((unsigned long)mem / psize() + i) * sizeof(pme)) !=
 		    sizeof(pme) || pagemap_entry_is_swap(pme))
 			continue;
-		flags = count = 0;
+		flags = 0;
+		count = 0;
 		if (pme & PM_PRESENT) {
 			kpageflags_get(pagemap_pfn(pme), &flags);
 			kpagecount_get(pagemap_pfn(pme), &count);
