@@ -79,8 +79,8 @@ mkswap /dev/zram0 > /dev/null || bail "mkswap /dev/zram0"
 swapon /dev/zram0 || bail "swapon /dev/zram0"
 
 # run PROG MODE: runs it, prints its totals; status 0 if it passed
-# and skipped nothing. Its own KTAP goes to $TMP/PROG.MODE, one level
-# deeper when echoed, so that it is not taken for ours.
+# and skipped nothing but ALLOWED_SKIP. Its own KTAP goes to $TMP/PROG.MODE,
+# one level deeper when echoed, so that it is not taken for ours.
 run()
 {
 	out=$TMP/$1.$2
