@@ -74,7 +74,7 @@ struct kid {
 
 struct remap_state {
 	struct swap_env env;
-	char knob_saved[16];	/* the mode to restore, or "" */
+	struct setting knob;	/* swapin_remap, pinned to the variant */
 	struct setting ksm[3];	/* run, pages_to_scan, sleep_millisecs */
 	struct kid kid[STRESS_KIDS];
 	int nr_kids;
@@ -236,23 +236,6 @@ static int kids_spawn(struct remap_state *st, int nr)
 	return 0;
 }
 
-static __u64 kid_pagemap(struct kid *k, char *addr)
-{
-	char path[64];
-	__u64 pme = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", k->pid);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &pme, sizeof(pme),
-		  (unsigned long)addr / psize() * sizeof(pme)) != sizeof(pme))
-		pme = 0;
-	close(fd);
-	return pme;
-}
-
 static bool kids_swapped(void *arg)
 {
 	struct remap_state *st = arg;
@@ -261,7 +244,7 @@ static bool kids_swapped(void *arg)
 
 	for (i = 0; i < st->nr_kids; i++) {
 		for (p = 0; p < st->nr_pages; p++) {
-			__u64 pme = kid_pagemap(&st->kid[i],
+			__u64 pme = pid_pagemap(st->kid[i].pid,
 						st->mem + p * psize());
 
 			if (!pagemap_entry_is_swap(pme))
@@ -295,7 +278,7 @@ static void kids_explain(struct remap_state *st)
 	ksft_print_msg("SwapCached %lld kB\n", meminfo_read_kb("SwapCached"));
 	for (i = 0; i < st->nr_kids; i++) {
 		for (p = 0; p < st->nr_pages; p++) {
-			pme = kid_pagemap(&st->kid[i], st->mem + p * psize());
+			pme = pid_pagemap(st->kid[i].pid, st->mem + p * psize());
 			if (pagemap_entry_is_swap(pme))
 				continue;
 			pfn = pagemap_pfn(pme);
@@ -354,25 +337,6 @@ static int share_pages(struct remap_state *st, int nr_kids,
 	return -1;
 }
 
-/*
- * The knob reads as all modes with the current one in brackets, as the
- * THP knobs do: remember that one, then write @mode.
- */
-static int knob_pin(struct remap_state *st, const char *mode)
-{
-	char buf[128], *open, *close;
-
-	if (file_read_str(KNOB, buf, sizeof(buf)))
-		return -1;
-	open = strchr(buf, '[');
-	close = open ? strchr(open, ']') : NULL;
-	if (!close || close - open - 1 >= (long)sizeof(st->knob_saved))
-		return -1;
-	*close = '\0';
-	snprintf(st->knob_saved, sizeof(st->knob_saved), "%s", open + 1);
-	return file_write_str(KNOB, mode);
-}
-
 static void state_teardown(struct remap_state *st)
 {
 	int i;
@@ -382,9 +346,7 @@ static void state_teardown(struct remap_state *st)
 	st->nr_kids = 0;
 	for (i = 0; i < 3; i++)
 		setting_restore(&st->ksm[i]);
-	if (st->knob_saved[0] && file_write_str(KNOB, st->knob_saved))
-		ksft_print_msg("cannot restore %s to %s\n", KNOB,
-			       st->knob_saved);
+	setting_restore(&st->knob);
 	swap_env_teardown(&st->env);
 }
 
@@ -442,7 +404,7 @@ FIXTURE_SETUP(remap)
 		     swap_backend_name(variant->backend));
 	ASSERT_EQ(0, ret);
 	ASSERT_EQ(0, access(KNOB, W_OK)) TH_LOG("no %s", KNOB);
-	ASSERT_EQ(0, knob_pin(&self->st, variant->mode));
+	ASSERT_EQ(0, setting_pin(&self->st.knob, KNOB, variant->mode));
 	/* A bad mode is refused. */
 	ASSERT_NE(0, file_write_str(KNOB, "sometimes"));
 }
@@ -476,7 +438,7 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 				    kids_swapped, st, SWAP_OUT_PASSES), 0);
 	for (i = 0; i < NR_KIDS; i++)
 		for (p = 0; p < NR_PAGES; p++)
-			pme[i][p] = kid_pagemap(&st->kid[i],
+			pme[i][p] = pid_pagemap(st->kid[i].pid,
 						st->mem + p * psize());
 
 	pswpin = vmstat_read("pswpin");
@@ -498,11 +460,11 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 				     (variant->frees ? 0 : NR_PAGES),
 				     SETTLE_MS));
 	for (p = 0; p < NR_PAGES; p++) {
-		pme0 = kid_pagemap(&st->kid[0], st->mem + p * psize());
+		pme0 = pid_pagemap(st->kid[0].pid, st->mem + p * psize());
 		ASSERT_TRUE(pme0 & PM_PRESENT);
 		pfn = pagemap_pfn(pme0);
 		for (i = 1; i < NR_KIDS; i++) {
-			__u64 now = kid_pagemap(&st->kid[i],
+			__u64 now = pid_pagemap(st->kid[i].pid,
 						st->mem + p * psize());
 
 			if (!variant->remap) {
@@ -546,9 +508,9 @@ TEST_F_TIMEOUT(remap, write_cows, TEST_TIMEOUT)
 
 	ASSERT_EQ(0, share_pages(st, NR_KIDS, NR_PAGES, MAP_PRIVATE, true));
 	ASSERT_EQ(0, kid_call(&st->kid[0], KID_READ, 0, NR_PAGES, 0, &r));
-	before = kid_pagemap(&st->kid[2], st->mem + 3 * psize());
+	before = pid_pagemap(st->kid[2].pid, st->mem + 3 * psize());
 	ASSERT_EQ(0, kid_call(&st->kid[2], KID_WRITE, 3, 1, seed, &r));
-	after = kid_pagemap(&st->kid[2], st->mem + 3 * psize());
+	after = pid_pagemap(st->kid[2].pid, st->mem + 3 * psize());
 	ASSERT_TRUE(after & PM_PRESENT);
 	/* A swap PTE has no PFN: it differs in "never" mode too. */
 	EXPECT_NE(pagemap_pfn(before), pagemap_pfn(after));
@@ -582,7 +544,7 @@ TEST_F_TIMEOUT(remap, mlocked_sharer, TEST_TIMEOUT)
 	if (variant->remap)
 		EXPECT_EQ(0, swapfree_settle(st->swapfree_base, SETTLE_MS));
 	for (p = 0; p < NR_PAGES; p++) {
-		pme = kid_pagemap(&st->kid[NR_KIDS - 1], st->mem + p * psize());
+		pme = pid_pagemap(st->kid[NR_KIDS - 1].pid, st->mem + p * psize());
 		if (!variant->remap) {
 			EXPECT_TRUE(pagemap_entry_is_swap(pme));
 			continue;
@@ -750,7 +712,7 @@ FIXTURE_SETUP(remap_stress)
 {
 	memset(&self->st, 0, sizeof(self->st));
 	ASSERT_EQ(0, swap_env_setup(&self->st.env, variant->backend));
-	ASSERT_EQ(0, knob_pin(&self->st, variant->mode));
+	ASSERT_EQ(0, setting_pin(&self->st.knob, KNOB, variant->mode));
 }
 
 FIXTURE_TEARDOWN(remap_stress)

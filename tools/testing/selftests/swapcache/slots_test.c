@@ -1144,24 +1144,6 @@ static pid_t kid_spawn(void)
 	return pid;
 }
 
-/* The swap entry /proc/@pid/pagemap has for @addr, or 0. */
-static __u64 pid_pagemap(pid_t pid, void *addr)
-{
-	char path[64];
-	__u64 pme = 0;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &pme, sizeof(pme),
-		  (unsigned long)addr / psize() * sizeof(pme)) != sizeof(pme))
-		pme = 0;
-	close(fd);
-	return pme;
-}
-
 /*
  * A page swapped out, then shared by fork() with 100 or more idle
  * children: past SWAP_MAP_MAX (62) references the swap_map byte keeps

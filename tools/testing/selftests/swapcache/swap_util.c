@@ -390,6 +390,24 @@ out:
 	return val;
 }
 
+/* The entry /proc/@pid/pagemap has for @addr, or 0 if it cannot be read. */
+__u64 pid_pagemap(pid_t pid, void *addr)
+{
+	char path[64];
+	__u64 pme = 0;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &pme, sizeof(pme),
+		  (unsigned long)addr / psize() * sizeof(pme)) != sizeof(pme))
+		pme = 0;
+	close(fd);
+	return pme;
+}
+
 /* ------------------------------------------------------------- pagemap */
 
 bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,

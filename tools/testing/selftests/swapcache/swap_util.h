@@ -169,6 +169,7 @@ static inline bool same_swap_entry(__u64 a, __u64 b)
 	       pagemap_swap_offset(a) == pagemap_swap_offset(b);
 }
 
+__u64 pid_pagemap(pid_t pid, void *addr);
 bool pagemap_get_swap_entry(int fd, char *addr, unsigned int *type,
 			    unsigned long *offset);
 
