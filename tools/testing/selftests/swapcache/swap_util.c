@@ -139,23 +139,27 @@ int file_read_str(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-int file_write_str(const char *path, const char *str)
+/* One write() of @len bytes of @buf. Return: 0, or -errno, or -EIO. */
+int file_write_buf(const char *path, const char *buf, size_t len)
 {
-	size_t len = strlen(str);
 	ssize_t n;
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	n = write(fd, str, len);
-	if (n < 0) {
+	n = write(fd, buf, len);
+	if (n < 0)
 		n = -errno;
-		close(fd);
-		return n;
-	}
 	close(fd);
-	return n == (ssize_t)len ? 0 : -EIO;
+	if (n < 0)
+		return n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int file_write_str(const char *path, const char *str)
+{
+	return file_write_buf(path, str, strlen(str));
 }
 
 /*
@@ -641,19 +645,7 @@ int swap_slot_get(unsigned int type, unsigned long offset,
  */
 int swap_slots_select(const char *cmd, size_t len)
 {
-	ssize_t n;
-	int fd;
-
-	fd = open(SWAP_SLOTS_PATH, O_WRONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	n = write(fd, cmd, len);
-	if (n < 0)
-		n = -errno;
-	close(fd);
-	if (n < 0)
-		return n;
-	return (size_t)n == len ? 0 : -EIO;
+	return file_write_buf(SWAP_SLOTS_PATH, cmd, len);
 }
 
 /* ------------------------------------------------------------ settings */

@@ -185,6 +185,7 @@ int swap_slots_select(const char *cmd, size_t len);
 
 /* Files */
 int file_read_str(const char *path, char *buf, size_t len);
+int file_write_buf(const char *path, const char *buf, size_t len);
 int file_write_str(const char *path, const char *str);
 char *fd_read_all(int fd, size_t chunk);
 
