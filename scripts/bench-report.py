@@ -17,7 +17,7 @@ import sys
 from collections import defaultdict
 
 METRICS = ["first_s", "all_s", "minflt", "majflt", "other_flt", "pswpin",
-           "held_first_kb", "held_kb", "zram_kb"]
+           "held_first_kb", "settle_ms", "held_kb", "base_kb", "zram_kb"]
 
 
 def parse(path):
@@ -35,7 +35,9 @@ def parse(path):
 
 
 def fmt(m, v):
-    return f"{v:.4f}" if m.endswith("_s") else f"{v:.0f}"
+    if m.endswith("_s"):
+        return f"{v:.4f}"
+    return f"{v:.1f}" if m.endswith("_ms") else f"{v:.0f}"
 
 
 def main():
