@@ -634,7 +634,12 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * with folios_free_swap(), a run of neighbouring slots at a time.  The
  * worker is woken once SWAP_REMAP_FREE_BATCH folios wait, or a jiffy
  * after the first one was queued, not for every walk: one wakeup per walk
- * (8 pages with the default readahead) cost as much as it saved.
+ * (8 pages with the default readahead) cost as much as it saved.  So
+ * when the faults stop, fewer than SWAP_REMAP_FREE_BATCH slots (256 KiB)
+ * wait at most a jiffy.  The worker is unbound, and by default runs in
+ * the faulting CPU's cache pod (workqueue affinity_scope "cache"): next
+ * to the faulting task where the L3 spans several cores, but taking
+ * turns with it where a CPU is alone in its pod.
  * folios_free_swap() checks again, under the folio lock, that the folio
  * is in the swap cache, not under writeback and without swap references,
  * so anything that happened meanwhile (another swap-out, swapoff,
@@ -643,7 +648,7 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * them itself, also with folios_free_swap().
  */
 #define SWAP_REMAP_FREE_MAX	4096
-#define SWAP_REMAP_FREE_BATCH	256
+#define SWAP_REMAP_FREE_BATCH	64
 
 struct swap_remap_free {
 	struct llist_node node;
