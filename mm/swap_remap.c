@@ -637,9 +637,10 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * (8 pages with the default readahead) cost as much as it saved.  So
  * when the faults stop, fewer than SWAP_REMAP_FREE_BATCH slots (256 KiB)
  * wait at most a jiffy.  The worker is unbound, and by default runs in
- * the faulting CPU's cache pod (workqueue affinity_scope "cache"): next
- * to the faulting task where the L3 spans several cores, but taking
- * turns with it where a CPU is alone in its pod.
+ * the faulting CPU's cache pod (workqueue affinity_scope "cache"): where
+ * a CPU is alone in its pod it takes turns with the faulting task; where
+ * the L3 spans several cores the scheduler may, but need not, run it on
+ * another one (see Documentation/mm/swap.rst).
  * folios_free_swap() checks again, under the folio lock, that the folio
  * is in the swap cache, not under writeback and without swap references,
  * so anything that happened meanwhile (another swap-out, swapoff,
