@@ -106,9 +106,13 @@
  *   If CPU0 takes the parent's PTL first, the copy finds a present PTE
  *   and duplicates the anon rmap (folio_try_dup_anon_rmap_pte()).  If the
  *   tree order makes CPU0 pass the child's VMA before the copy, the child
- *   keeps the entry and faults later as without this file.  The count
- *   read for the early stop (a swap count of 0) is stable: new references
- *   are only made by copying a PTE that holds one.
+ *   keeps the entry and faults later as without this file.  The walk
+ *   stops early once it has mapped as many PTEs as the entry had swap
+ *   references when its folio joined; a reference copied after that read
+ *   can make it stop before the child, which then also faults later.
+ *   The free decision reads the count again after the walk, and a count
+ *   of 0 is stable: new references are only made by copying a PTE that
+ *   holds one.
  *
  * 4) mprotect() of a sharer.
  *
@@ -247,11 +251,17 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * struct swap_remap - one walk.
  * @pgoff:	pgoff of slot 0 of the batch window.
  * @nr:		slots in the window.
- * @left:	members whose entry still has swap references.
+ * @left:	members not yet done.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
  * @folio:	locked member folios with a reference, or NULL.
- * @done:	the member's entry has no swap reference left.
+ * @refs:	swap references of the member's entry this walk has yet to
+ *		drop: the count read when it joined, less the PTEs mapped
+ *		since.  An estimate that only steers the walk (zaps may drop
+ *		references meanwhile, fork() may add some): the free decision
+ *		reads the count again.
+ * @done:	nothing left to map for the member (@refs is 0), or, after
+ *		swap_remap_update_done(), no swap reference left.
  * @mlock:	the member was mapped into a VM_LOCKED VMA.
  * @free:	the member's swap slot is to be freed (after the walk).
  */
@@ -262,6 +272,7 @@ struct swap_remap {
 	int budget;
 	struct anon_vma *root;
 	struct folio *folio[SWAP_REMAP_BATCH];
+	int refs[SWAP_REMAP_BATCH];
 	bool done[SWAP_REMAP_BATCH];
 	bool mlock[SWAP_REMAP_BATCH];
 	bool free[SWAP_REMAP_BATCH];
@@ -302,6 +313,14 @@ static bool swap_remap_mm_dying(struct mm_struct *mm)
 {
 	return !atomic_read(&mm->mm_users) ||
 	       test_bit(MMF_UNSTABLE, &mm->flags);
+}
+
+/* swap_remap_join - count member @i in, with its swap references. */
+static void swap_remap_join(struct swap_remap *rm, unsigned int i)
+{
+	rm->refs[i] = __swap_count(rm->folio[i]->swap);
+	rm->done[i] = !rm->refs[i];
+	rm->left += !rm->done[i];
 }
 
 /*
@@ -347,8 +366,7 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 		}
 	}
 	rm->folio[i] = folio;
-	rm->done[i] = false;
-	rm->left++;
+	swap_remap_join(rm, i);
 	return;
 unlock:
 	folio_unlock(folio);
@@ -430,7 +448,8 @@ static void swap_remap_pte(struct swap_remap *rm, unsigned int i,
 			   unsigned long addr, pte_t *ptep, pte_t ptent)
 {
 	struct folio *folio = rm->folio[i];
-	struct page *page = folio_page(folio, 0);
+	/* Order 0: its only page, without folio_page()'s pfn round trip. */
+	struct page *page = &folio->page;
 	swp_entry_t entry = folio->swap;
 	pte_t pte;
 
@@ -509,6 +528,11 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 		swap_remap_pte(rm, i, vma, prot, addr, ptep, ptent);
 		rm->mlock[i] |= locked;
 		mapped++;
+		/* The rwc->done of this walk: nobody left to map this one. */
+		if (!--rm->refs[i]) {
+			rm->done[i] = true;
+			rm->left--;
+		}
 		/*
 		 * Drop the swap references in runs of consecutive entries,
 		 * one swap cluster lock per run: readahead and reclaim
@@ -554,23 +578,23 @@ static void swap_remap_vma(struct swap_remap *rm, struct vm_area_struct *vma)
 	}
 }
 
-/* swap_remap_update_done - note the members no sharer holds any more. */
+/*
+ * swap_remap_update_done - after the walk: note which members no sharer
+ * holds any more, from their swap counts rather than from @refs.
+ */
 static void swap_remap_update_done(struct swap_remap *rm)
 {
 	unsigned int i;
 
 	for (i = 0; i < rm->nr; i++) {
-		if (!rm->folio[i] || rm->done[i])
+		if (!rm->folio[i])
 			continue;
 		/*
 		 * Lockless, but stable at 0: the folio lock and the cache's
 		 * SWAP_HAS_CACHE keep the slot from being reused, and a new
 		 * reference is only made by copying a PTE that holds one.
 		 */
-		if (!__swap_count(rm->folio[i]->swap)) {
-			rm->done[i] = true;
-			rm->left--;
-		}
+		rm->done[i] = !__swap_count(rm->folio[i]->swap);
 	}
 }
 
@@ -593,8 +617,6 @@ static bool swap_remap_walk(struct swap_remap *rm)
 		if (swap_remap_mm_dying(vma->vm_mm) || is_vm_hugetlb_page(vma))
 			continue;
 		swap_remap_vma(rm, vma);
-		/* The rwc->done of this walk: nobody left to map. */
-		swap_remap_update_done(rm);
 		if (!rm->left)
 			break;
 		if (rm->budget <= 0) {
@@ -807,15 +829,17 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	}
 	rm.pgoff = folio->index - slot;
 	rm.folio[slot] = folio;
-	rm.left = 1;
+	swap_remap_join(&rm, slot);
 	/* Where do_swap_page() mapped it: its VM_LOCKED counts too. */
 	rm.mlock[slot] = vma->vm_flags & VM_LOCKED;
 	if (rm.nr > 1)
 		swap_remap_gather(&rm, vmf, entry, slot);
 
-	count_vm_event(SWAPIN_REMAP_WALK);
-	if (!swap_remap_walk(&rm))
-		count_vm_event(SWAPIN_REMAP_ABORT);
+	if (rm.left) {
+		count_vm_event(SWAPIN_REMAP_WALK);
+		if (!swap_remap_walk(&rm))
+			count_vm_event(SWAPIN_REMAP_ABORT);
+	}
 	/* Zaps and faults elsewhere may have dropped the last references. */
 	swap_remap_update_done(&rm);
 
