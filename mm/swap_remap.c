@@ -251,7 +251,7 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * struct swap_remap - one walk.
  * @pgoff:	pgoff of slot 0 of the batch window.
  * @nr:		slots in the window.
- * @left:	members not yet done.
+ * @left:	members whose @refs is not 0.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
  * @folio:	locked member folios with a reference, or NULL.
@@ -259,9 +259,7 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  *		drop: the count read when it joined, less the PTEs mapped
  *		since.  An estimate that only steers the walk (zaps may drop
  *		references meanwhile, fork() may add some): the free decision
- *		reads the count again.
- * @done:	nothing left to map for the member (@refs is 0), or, after
- *		swap_remap_update_done(), no swap reference left.
+ *		reads the count again.  0: nothing left to map for it.
  * @mlock:	the member was mapped into a VM_LOCKED VMA.
  * @free:	the member's swap slot is to be freed (after the walk).
  */
@@ -273,7 +271,6 @@ struct swap_remap {
 	struct anon_vma *root;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
-	bool done[SWAP_REMAP_BATCH];
 	bool mlock[SWAP_REMAP_BATCH];
 	bool free[SWAP_REMAP_BATCH];
 };
@@ -319,8 +316,7 @@ static bool swap_remap_mm_dying(struct mm_struct *mm)
 static void swap_remap_join(struct swap_remap *rm, unsigned int i)
 {
 	rm->refs[i] = __swap_count(rm->folio[i]->swap);
-	rm->done[i] = !rm->refs[i];
-	rm->left += !rm->done[i];
+	rm->left += !!rm->refs[i];
 }
 
 /*
@@ -490,7 +486,7 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 
 	/* Skip the page table walk if no member here is left to map. */
 	for (j = i; j < end; j++)
-		if (rm->folio[j] && !rm->done[j])
+		if (rm->refs[j])
 			break;
 	if (j == end)
 		return;
@@ -516,7 +512,7 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 		struct folio *folio = rm->folio[i];
 		pte_t ptent;
 
-		if (!folio || rm->done[i])
+		if (!rm->refs[i])
 			continue;
 		ptent = ptep_get(ptep);
 		/* Exactly this entry: swp pte bits are stripped by the compare. */
@@ -529,10 +525,8 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 		rm->mlock[i] |= locked;
 		mapped++;
 		/* The rwc->done of this walk: nobody left to map this one. */
-		if (!--rm->refs[i]) {
-			rm->done[i] = true;
+		if (!--rm->refs[i])
 			rm->left--;
-		}
 		/*
 		 * Drop the swap references in runs of consecutive entries,
 		 * one swap cluster lock per run: readahead and reclaim
@@ -579,26 +573,6 @@ static void swap_remap_vma(struct swap_remap *rm, struct vm_area_struct *vma)
 }
 
 /*
- * swap_remap_update_done - after the walk: note which members no sharer
- * holds any more, from their swap counts rather than from @refs.
- */
-static void swap_remap_update_done(struct swap_remap *rm)
-{
-	unsigned int i;
-
-	for (i = 0; i < rm->nr; i++) {
-		if (!rm->folio[i])
-			continue;
-		/*
-		 * Lockless, but stable at 0: the folio lock and the cache's
-		 * SWAP_HAS_CACHE keep the slot from being reused, and a new
-		 * reference is only made by copying a PTE that holds one.
-		 */
-		rm->done[i] = !__swap_count(rm->folio[i]->swap);
-	}
-}
-
-/*
  * swap_remap_walk - one pass over the anon_vma tree for the whole batch.
  *
  * Return: false if the walk gave up (anon_vma contention, budget).
@@ -635,7 +609,13 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 {
 	struct folio *folio = rm->folio[i];
 
-	if (!rm->done[i] || !folio_test_swapcache(folio))
+	/*
+	 * Any swap reference left?  Read again rather than taken from
+	 * @refs.  Lockless, but stable at 0: the folio lock and the cache's
+	 * SWAP_HAS_CACHE keep the slot from being reused, and a new
+	 * reference is only made by copying a PTE that holds one.
+	 */
+	if (!folio_test_swapcache(folio) || __swap_count(folio->swap))
 		return false;
 	if (mode == SWAPIN_REMAP_FREE)
 		return true;
@@ -840,8 +820,6 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 		if (!swap_remap_walk(&rm))
 			count_vm_event(SWAPIN_REMAP_ABORT);
 	}
-	/* Zaps and faults elsewhere may have dropped the last references. */
-	swap_remap_update_done(&rm);
 
 	if (mode == SWAPIN_REMAP_AUTO) {
 		struct swap_info_struct *si = swp_swap_info(entry);
