@@ -23,9 +23,10 @@
  * window of up to SWAP_REMAP_BATCH pages.  The same pass maps them into
  * the faulting mm as well (fault-around for the swap cache).
  *
- * Afterwards the swap slot is freed as /sys/kernel/mm/swap/swapin_remap
- * says; see enum swapin_remap_mode.  In "free" mode a worker frees them,
- * off the fault path; see swap_remap_defer_free().
+ * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
+ * says; see enum swapin_remap_mode.  The fault frees them itself, after
+ * the walk, with folios_free_swap(): when it returns, SwapFree and zram
+ * have them back.
  *
  * Lock order (the same as rmap_walk()'s, and it is the only one used):
  *
@@ -36,6 +37,11 @@
  *           page table lock of one PTE table at a time, any mm
  *             swap cluster lock (swap_free_nr(), under the PTL as
  *             do_swap_page() frees under it)
+ *       the locks of folios_free_swap(), after the anon_vma lock is
+ *       dropped, one after the other: the swap cluster lock, the swap
+ *       cache XArray lock, then si->lock with the cluster lock (and the
+ *       device's slot_free_notify()) under it, as folio_free_swap() and
+ *       put_swap_folio() take them
  *
  * No mmap_lock of another mm is taken: as in try_to_unmap(), the
  * anon_vma lock keeps every VMA found in the tree, and its page tables,
@@ -168,14 +174,12 @@
 #include <linux/cacheflush.h>
 #include <linux/kobject.h>
 #include <linux/ksm.h>
-#include <linux/llist.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/mm_inline.h>
 #include <linux/pagemap.h>
 #include <linux/rmap.h>
 #include <linux/sched/coredump.h>
-#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -183,7 +187,6 @@
 #include <linux/userfaultfd_k.h>
 #include <linux/vm_event_item.h>
 #include <linux/vmstat.h>
-#include <linux/workqueue.h>
 
 #include "internal.h"
 #include "swap.h"
@@ -220,9 +223,8 @@
  *	into a VM_LOCKED VMA (see should_try_to_free_swap()).  A clean
  *	folio can then be reclaimed again without another write.
  * @SWAPIN_REMAP_FREE: remap, and free the swap slot and the swap cache as
- *	soon as no swap reference remains: queued by the fault, done by a
- *	worker right after it (swap_remap_defer_free()).  On zram this
- *	gives the compressed copy back at once.
+ *	soon as no swap reference remains, before the fault returns.  On
+ *	zram this gives the compressed copy back at once.
  * @SWAPIN_REMAP_AUTO: "free" on devices with SWP_SYNCHRONOUS_IO (zram,
  *	pmem: the slot's copy is RAM, or rewriting it is cheap), "keep" on
  *	the others (disk: the slot costs no RAM, and keeping it saves a
@@ -261,7 +263,6 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  *		references meanwhile, fork() may add some): the free decision
  *		reads the count again.  0: nothing left to map for it.
  * @mlock:	the member was mapped into a VM_LOCKED VMA.
- * @free:	the member's swap slot is to be freed (after the walk).
  */
 struct swap_remap {
 	pgoff_t pgoff;
@@ -272,7 +273,6 @@ struct swap_remap {
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
 	bool mlock[SWAP_REMAP_BATCH];
-	bool free[SWAP_REMAP_BATCH];
 };
 
 /**
@@ -624,116 +624,6 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 	       folio_test_mlocked(folio);
 }
 
-/*
- * Deferred freeing, for "free" mode.
- *
- * Freeing a slot is the dearest step of the remap on zram: deleting the
- * folio from the swap cache, freeing the slot, uncharging it and zram's
- * slot_free_notify (zs_free()).  In a TCG guest it was 4 us a slot,
- * against 9.5 us for reading, mapping and remapping it, and it made
- * "free" 1.4x slower than "keep".  The faulting task needs none of it, so
- * it queues the folios, with a reference each, and a worker frees them
- * with folios_free_swap(), a run of neighbouring slots at a time.  The
- * worker is woken once SWAP_REMAP_FREE_BATCH folios wait, or a jiffy
- * after the first one was queued, not for every walk: one wakeup per walk
- * (8 pages with the default readahead) cost as much as it saved.  So
- * when the faults stop, fewer than SWAP_REMAP_FREE_BATCH slots (256 KiB)
- * wait at most a jiffy.  The worker is unbound, and by default runs in
- * the faulting CPU's cache pod (workqueue affinity_scope "cache"): where
- * a CPU is alone in its pod it takes turns with the faulting task; where
- * the L3 spans several cores the scheduler may, but need not, run it on
- * another one (see Documentation/mm/swap.rst).
- * folios_free_swap() checks again, under the folio lock, that the folio
- * is in the swap cache, not under writeback and without swap references,
- * so anything that happened meanwhile (another swap-out, swapoff,
- * reclaim) only makes it a no-op.  At most SWAP_REMAP_FREE_MAX folios
- * wait: past that, or if the batch cannot be allocated, the fault frees
- * them itself, also with folios_free_swap().
- */
-#define SWAP_REMAP_FREE_MAX	4096
-#define SWAP_REMAP_FREE_BATCH	64
-
-struct swap_remap_free {
-	struct llist_node node;
-	unsigned int nr;
-	struct folio *folio[SWAP_REMAP_BATCH];
-};
-
-static LLIST_HEAD(swap_remap_free_list);
-static atomic_t swap_remap_free_pending = ATOMIC_INIT(0);
-
-static void swap_remap_free_fn(struct work_struct *work)
-{
-	struct llist_node *list = llist_del_all(&swap_remap_free_list);
-	struct swap_remap_free *b, *next;
-	unsigned int i;
-
-	/* Oldest first. */
-	list = llist_reverse_order(list);
-	llist_for_each_entry_safe(b, next, list, node) {
-		struct folio *locked[SWAP_REMAP_BATCH];
-		bool busy[SWAP_REMAP_BATCH];
-		unsigned int nr = 0;
-
-		/*
-		 * Free the folios that can be locked without waiting together
-		 * (folios_free_swap()); then the others one by one, never
-		 * waiting for a folio lock while holding another.
-		 */
-		for (i = 0; i < b->nr; i++) {
-			busy[i] = !folio_trylock(b->folio[i]);
-			if (!busy[i])
-				locked[nr++] = b->folio[i];
-		}
-		folios_free_swap(locked, nr);
-		while (nr)
-			folio_unlock(locked[--nr]);
-		for (i = 0; i < b->nr; i++) {
-			struct folio *folio = b->folio[i];
-
-			if (busy[i]) {
-				folio_lock(folio);
-				folio_free_swap(folio);
-				folio_unlock(folio);
-			}
-			folio_put(folio);
-		}
-		atomic_sub(b->nr, &swap_remap_free_pending);
-		kfree(b);
-		cond_resched();
-	}
-}
-
-static DECLARE_DELAYED_WORK(swap_remap_free_work, swap_remap_free_fn);
-
-/* swap_remap_defer_alloc - a batch for the worker, or NULL: free inline */
-static struct swap_remap_free *swap_remap_defer_alloc(void)
-{
-	struct swap_remap_free *b;
-
-	if (atomic_read(&swap_remap_free_pending) >= SWAP_REMAP_FREE_MAX)
-		return NULL;
-	b = kmalloc(sizeof(*b), GFP_NOWAIT | __GFP_NOWARN);
-	if (b)
-		b->nr = 0;
-	return b;
-}
-
-/* swap_remap_defer_free - hand a filled batch to the worker */
-static void swap_remap_defer_free(struct swap_remap_free *b)
-{
-	if (!b->nr) {
-		kfree(b);
-		return;
-	}
-	llist_add(&b->node, &swap_remap_free_list);
-	if (atomic_add_return(b->nr, &swap_remap_free_pending) >=
-	    SWAP_REMAP_FREE_BATCH)
-		mod_delayed_work(system_unbound_wq, &swap_remap_free_work, 0);
-	else
-		queue_delayed_work(system_unbound_wq, &swap_remap_free_work, 1);
-}
-
 /**
  * swapin_remap - map a swapped-in folio into the other sharers of its entry
  * @vmf: the swap-in fault that mapped @folio
@@ -743,9 +633,9 @@ static void swap_remap_defer_free(struct swap_remap_free *b)
  *
  * Walks the anon_vma tree once for @folio and the swap cache folios of
  * its neighbours in the faulting VMA, maps each of them into every PTE
- * that still holds its swap entry, then frees the swap slots as the
- * swapin_remap mode says ("free": by a worker, right after the fault).
- * Gives up, rather than waits, on a contended
+ * that still holds its swap entry, then frees the swap slots that the
+ * swapin_remap mode says to free, all of the window at once
+ * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
  * Drops the reference on @folio.
  *
@@ -759,7 +649,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 {
 	struct vm_area_struct *vma = vmf->vma;
 	int mode = READ_ONCE(swapin_remap_mode);
-	struct swap_remap_free *defer = NULL;
+	struct folio *tofree[SWAP_REMAP_BATCH];
 	unsigned int nr_free = 0;
 	/* Still holding the faulting VMA's lock, and so vmf->pmd? */
 	bool vma_held = !(ret & (VM_FAULT_RETRY | VM_FAULT_COMPLETED));
@@ -828,38 +718,27 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 		mode = data_race(si->flags & SWP_SYNCHRONOUS_IO) ?
 		       SWAPIN_REMAP_FREE : SWAPIN_REMAP_KEEP;
 	}
-	for (i = 0; i < rm.nr; i++) {
-		rm.free[i] = rm.folio[i] && swap_remap_should_free(&rm, i, mode);
-		nr_free += rm.free[i];
-	}
-	if (mode == SWAPIN_REMAP_FREE && nr_free)
-		defer = swap_remap_defer_alloc();
-	if (nr_free && !defer) {
-		struct folio *tofree[SWAP_REMAP_BATCH];
-		unsigned int n = 0;
-
-		/* In slot order: neighbouring slots are freed together. */
-		for (i = 0; i < rm.nr; i++)
-			if (rm.free[i])
-				tofree[n++] = rm.folio[i];
-		folios_free_swap(tofree, n);
-	}
+	/*
+	 * Free here, before the fault returns, in slot order so that
+	 * neighbouring slots are freed together.  On zram most of the cost
+	 * is zram's (slot_free_notify(), zs_free()); handing it to a worker
+	 * saved no time in the faulting task when measured (see
+	 * Documentation/mm/swap.rst) and left the slots of the last windows
+	 * held after the faults had stopped.
+	 */
+	for (i = 0; i < rm.nr; i++)
+		if (rm.folio[i] && swap_remap_should_free(&rm, i, mode))
+			tofree[nr_free++] = rm.folio[i];
+	if (nr_free)
+		folios_free_swap(tofree, nr_free);
 	for (i = 0; i < rm.nr; i++) {
 		struct folio *f = rm.folio[i];
 
-		if (!f)
-			continue;
-		if (rm.free[i] && defer) {
-			folio_get(f);
-			defer->folio[defer->nr++] = f;
-		}
-		if (f != folio) {
+		if (f && f != folio) {
 			folio_unlock(f);
 			folio_put(f);
 		}
 	}
-	if (defer)
-		swap_remap_defer_free(defer);
 unlock:
 	folio_unlock(folio);
 put:

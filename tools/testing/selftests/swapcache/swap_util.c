@@ -1106,23 +1106,17 @@ int swap_env_wait_swapfree(struct swap_env *env, long long want,
 }
 
 /*
- * Wait, without reclaiming anything, until SwapFree is @want pages: the
- * swap-in remap's "free" mode frees slots from a worker right after the
- * fault.  Polls every millisecond for at most @timeout_ms.
+ * Is SwapFree @want pages now?  For the swap-in remap's "free" mode, which
+ * frees the slots before the fault returns: no waiting.  Logs the
+ * difference if not.
  */
-int swapfree_settle(long long want, int timeout_ms)
+int swapfree_check(long long want)
 {
-	long long free = -1;
-	int ms;
+	long long free = meminfo_read_pages("SwapFree");
 
-	for (ms = 0; ms <= timeout_ms; ms++) {
-		free = meminfo_read_pages("SwapFree");
-		if (free == want)
-			return 0;
-		usleep(1000);
-	}
-	ksft_print_msg("SwapFree stays at %lld pages after %d ms, want %lld\n",
-		       free, timeout_ms, want);
+	if (free == want)
+		return 0;
+	ksft_print_msg("SwapFree is %lld pages, want %lld\n", free, want);
 	return -1;
 }
 

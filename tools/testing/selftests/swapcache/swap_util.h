@@ -215,7 +215,7 @@ int swap_env_swap_out(struct swap_env *env, size_t bytes,
 		      bool (*done)(void *arg), void *arg, int max_passes);
 int swap_env_wait_swapfree(struct swap_env *env, long long want,
 			   int max_passes);
-int swapfree_settle(long long want, int timeout_ms);
+int swapfree_check(long long want);
 int swap_env_pageout(struct swap_env *env, char *addr, unsigned long nr_pages,
 		     __u64 *pmes);
 

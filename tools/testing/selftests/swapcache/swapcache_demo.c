@@ -10,7 +10,13 @@
  * bits (SWAP_HAS_CACHE/in the swap cache); the swap I/O counters and the
  * swap totals. Without the slot view, those columns show "-".
  *
- * usage: swapcache_demo [zram|disk]...   (default: zram disk)
+ * usage: swapcache_demo [-r MODE] [zram|disk]...   (default: zram disk)
+ *
+ * On a kernel with the swap-in remap, the stages are those of the stock
+ * kernel (swapin_remap "never") unless -r names another mode, which the
+ * demo then uses, and whose stages 3 and 4 differ: B's fault maps the
+ * page into A and C as well, and they read it without a fault.  The mode
+ * is restored at the end.
  *
  * It needs root, a swap backend (/dev/zram0 or /dev/vda, which it
  * formats) and cgroup v2 at /sys/fs/cgroup: the harness guest has them
@@ -32,9 +38,14 @@
 static const char * const sharer_name[NR_SHARERS] = { "A", "B", "C" };
 
 #define MAX_SLOTS	1024
+#define KNOB		"/sys/kernel/mm/swap/swapin_remap"
+
+/* The swapin_remap mode of the run, or NULL on a kernel without it. */
+static const char *remap_mode;
 
 struct demo {
 	struct swap_env env;
+	struct setting knob;	/* swapin_remap, set after swap_env_setup() */
 	struct sharers sh;
 	const char *backend;
 	long long pswpin0, pswpout0, swapfree0;
@@ -202,6 +213,11 @@ static bool swapped_cb(void *arg)
 	return sharers_all_swapped(&d->sh, 0, 1);
 }
 
+static bool remapping(void)
+{
+	return remap_mode && strcmp(remap_mode, "never");
+}
+
 static int demo_run(enum swap_backend backend)
 {
 	static struct demo d;
@@ -214,6 +230,12 @@ static int demo_run(enum swap_backend backend)
 	if (swap_env_setup(&d.env, backend)) {
 		fprintf(stderr, "%s: cannot set up swap\n", d.backend);
 		return -1;
+	}
+	/* swap_env_setup() pinned the remap to "never" for the stock stages. */
+	if (remap_mode && setting_pin(&d.knob, KNOB, remap_mode)) {
+		fprintf(stderr, "%s: cannot set %s to \"%s\": try never, keep, free or auto\n",
+			d.backend, KNOB, remap_mode);
+		goto out;
 	}
 	d.swapfree0 = meminfo_read_pages("SwapFree");
 	d.pswpin0 = vmstat_read("pswpin");
@@ -240,14 +262,18 @@ static int demo_run(enum swap_backend backend)
 
 	if (sharer_read(&d.sh, 1, 0, 1, &sum) || sum != pattern_checksum(seed))
 		goto out;
-	if (stage_print(&d, "B reads: one swap-in, the page stays in the swap cache for A and C"))
+	if (stage_print(&d, remapping() ?
+			"B reads: one swap-in, and the remap maps the page into A and C too" :
+			"B reads: one swap-in, the page stays in the swap cache for A and C"))
 		goto out;
 
 	for (i = 0; i < NR_SHARERS; i += 2)
 		if (sharer_read(&d.sh, i, 0, 1, &sum) ||
 		    sum != pattern_checksum(seed))
 			goto out;
-	if (stage_print(&d, "A and C read: swap cache hits, no I/O, the same PFN"))
+	if (stage_print(&d, remapping() ?
+			"A and C read: no fault, no I/O, the same PFN" :
+			"A and C read: swap cache hits, no I/O, the same PFN"))
 		goto out;
 
 	seed = page_seed(getpid(), 0, 1);
@@ -269,15 +295,47 @@ out:
 		fprintf(stderr, "%s: demo failed at stage %d\n", d.backend,
 			d.stage + 1);
 	sharers_destroy(&d.sh);
+	if (setting_restore(&d.knob))
+		ret = -1;
 	swap_env_teardown(&d.env);
 	return ret;
 }
 
+static int print_usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [-r never|keep|free|auto] [zram|disk]...\n",
+		prog);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
-	int i, ret = 0;
+	const char *mode = NULL;
+	int i = 1, ret = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (i < argc && !strcmp(argv[i], "-r")) {
+		if (i + 1 >= argc)
+			return print_usage(argv[0]);
+		mode = argv[i + 1];
+		i += 2;
+		if (strcmp(mode, "never") && strcmp(mode, "keep") &&
+		    strcmp(mode, "free") && strcmp(mode, "auto"))
+			return print_usage(argv[0]);
+	}
+	for (int j = i; j < argc; j++)
+		if (strcmp(argv[j], "zram") && strcmp(argv[j], "disk"))
+			return print_usage(argv[0]);
+	if (access(KNOB, W_OK)) {
+		if (mode) {
+			fprintf(stderr, "%s: no %s: this kernel has no swap-in remap\n",
+				argv[0], KNOB);
+			return 2;
+		}
+	} else {
+		remap_mode = mode ? mode : "never";
+		printf("swapin_remap: %s\n", remap_mode);
+	}
 	if (swap_slots_present())
 		printf("page: maps = map count (kpagecount), refs = reference count (%s)\n"
 		       "slot: count = swap count, map = swap_map byte, cache = SWAP_HAS_CACHE/in swap cache\n",
@@ -285,20 +343,12 @@ int main(int argc, char **argv)
 	else
 		printf("no %s: the refs and slot columns show \"-\"\n",
 		       SWAP_SLOTS_PATH);
-	if (argc < 2) {
+	if (i >= argc) {
 		ret |= demo_run(SWAP_BACKEND_ZRAM);
 		ret |= demo_run(SWAP_BACKEND_DISK);
-		return ret ? 1 : 0;
 	}
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "zram")) {
-			ret |= demo_run(SWAP_BACKEND_ZRAM);
-		} else if (!strcmp(argv[i], "disk")) {
-			ret |= demo_run(SWAP_BACKEND_DISK);
-		} else {
-			fprintf(stderr, "usage: %s [zram|disk]...\n", argv[0]);
-			return 2;
-		}
-	}
+	for (; i < argc; i++)
+		ret |= demo_run(strcmp(argv[i], "zram") ? SWAP_BACKEND_DISK :
+				SWAP_BACKEND_ZRAM);
 	return ret ? 1 : 0;
 }
