@@ -40,7 +40,7 @@ static const char * const sharer_name[NR_SHARERS] = { "A", "B", "C" };
 #define MAX_SLOTS	1024
 #define KNOB		"/sys/kernel/mm/swap/swapin_remap"
 
-/* The swapin_remap mode of the run, or NULL on a kernel without it. */
+/* The mode -r asked for; NULL: "never", as swap_env_setup() pins it. */
 static const char *remap_mode;
 
 struct demo {
@@ -333,8 +333,8 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	} else {
-		remap_mode = mode ? mode : "never";
-		printf("swapin_remap: %s\n", remap_mode);
+		remap_mode = mode;
+		printf("swapin_remap: %s\n", mode ? mode : "never");
 	}
 	if (swap_slots_present())
 		printf("page: maps = map count (kpagecount), refs = reference count (%s)\n"
