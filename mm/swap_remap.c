@@ -35,10 +35,10 @@
  *       folio locks of the other batch members (folio_trylock() only)
  *         anon_vma->root->rwsem, read (anon_vma_trylock_read() only)
  *           page table lock of one PTE table at a time, any mm
- *             swap cluster lock (swap_free_nr(), under the PTL as
- *             do_swap_page() frees under it)
- *       the locks of folios_free_swap(), after the anon_vma lock is
- *       dropped, one after the other: the swap cluster lock, the swap
+ *       swap cluster lock (swap_put_refs()), after the anon_vma lock is
+ *       dropped
+ *       the locks of folios_free_swap(), after that, one after the
+ *       other: the swap cluster lock, the swap
  *       cache XArray lock, then si->lock with the cluster lock (and the
  *       device's slot_free_notify()) under it, as folio_free_swap() and
  *       put_swap_folio() take them
@@ -55,11 +55,14 @@
  *
  * Every PTE changes only under its PTL and only from the exact swap
  * entry of a locked swap cache folio to a present PTE of that folio, and
- * for each such change exactly one swap reference is dropped, before the
- * PTL is released (batched with the references of the neighbouring PTEs
- * of the same table, in runs of consecutive slots).  So each
- * PTE ends up either with its old swap entry or mapping the folio, and
- * each reference is dropped exactly once, by whoever changed the PTE.
+ * for each such change the walk takes over the PTE's swap reference: it
+ * drops all of them after the walk, before it unlocks the folios, one
+ * swap cluster lock per run of consecutive slots (swap_put_refs()).  In
+ * between, a count is too high by the references taken over, which only
+ * keeps the slot from being freed, and the folio lock keeps it anyway.
+ * So each PTE ends up either with its old swap entry or mapping the
+ * folio, and each reference is dropped exactly once, by whoever changed
+ * the PTE.
  * The races, one column per CPU, time going down:
  *
  * 1) Another sharer faults on the same entry.
@@ -70,8 +73,8 @@
  *					folio_lock_or_retry(): waits
  *	PTL(B); B's pte == entry:
  *	  set_pte_at(B, folio)
- *	  swap_free(entry)
  *	PTL(B) unlock
+ *	swap_put_refs(entry)
  *	folio_unlock()
  *					folio locked
  *					PTL(B); !pte_same(): out_nomap,
@@ -104,10 +107,9 @@
  *					swap_duplicate(entry): count + 1
  *					child pte = entry
  *					unlock both
- *	PTL(parent); pte == entry:
- *	  map, swap_free(entry)
- *	PTL(child); pte == entry:
- *	  map, swap_free(entry)
+ *	PTL(parent); pte == entry: map
+ *	PTL(child); pte == entry: map
+ *	swap_put_refs(entry): count - 2
  *
  *   If CPU0 takes the parent's PTL first, the copy finds a present PTE
  *   and duplicates the anon rmap (folio_try_dup_anon_rmap_pte()).  If the
@@ -158,7 +160,8 @@
  *	folio_trylock()
  *					swap_cache_get_folio(): ref
  *					folio_lock(): waits
- *	maps, swap_free() under PTLs
+ *	maps under PTLs
+ *	swap_put_refs()
  *	folio_unlock()
  *					unuse_pte(): !pte_same(): skip
  *					try_to_unuse() loops until the
@@ -253,25 +256,32 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * struct swap_remap - one walk.
  * @pgoff:	pgoff of slot 0 of the batch window.
  * @nr:		slots in the window.
- * @left:	members whose @refs is not 0.
+ * @left:	members whose @refs is not 0, a bit per slot.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
- *		drop: the count read when it joined, less the PTEs mapped
- *		since.  An estimate that only steers the walk (zaps may drop
- *		references meanwhile, fork() may add some): the free decision
- *		reads the count again.  0: nothing left to map for it.
+ *		take over: the count read when it joined, less the PTEs
+ *		mapped since.  An estimate that only steers the walk (zaps
+ *		may drop references meanwhile, fork() may add some): the free
+ *		decision reads the count again.  0: nothing left to map for it.
+ * @put:	swap references of the member's entry that the walk took
+ *		over, one per PTE it mapped, dropped after the walk.
+ * @swp_pte:	the member's swap PTE, without the swp pte bits.
+ * @pfn:	the member's page frame.
  * @mlock:	the member was mapped into a VM_LOCKED VMA.
  */
 struct swap_remap {
 	pgoff_t pgoff;
 	unsigned int nr;
-	unsigned int left;
+	unsigned long left;
 	int budget;
 	struct anon_vma *root;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
+	unsigned int put[SWAP_REMAP_BATCH];
+	pte_t swp_pte[SWAP_REMAP_BATCH];
+	unsigned long pfn[SWAP_REMAP_BATCH];
 	bool mlock[SWAP_REMAP_BATCH];
 };
 
@@ -312,11 +322,19 @@ static bool swap_remap_mm_dying(struct mm_struct *mm)
 	       test_bit(MMF_UNSTABLE, &mm->flags);
 }
 
-/* swap_remap_join - count member @i in, with its swap references. */
+/*
+ * swap_remap_join - count member @i in, with its swap references, and
+ * what the walk compares and maps for it.
+ */
 static void swap_remap_join(struct swap_remap *rm, unsigned int i)
 {
-	rm->refs[i] = __swap_count(rm->folio[i]->swap);
-	rm->left += !!rm->refs[i];
+	struct folio *folio = rm->folio[i];
+
+	rm->refs[i] = __swap_count(folio->swap);
+	if (rm->refs[i])
+		__set_bit(i, &rm->left);
+	rm->swp_pte[i] = swp_entry_to_pte(folio->swap);
+	rm->pfn[i] = folio_pfn(folio);
 }
 
 /*
@@ -433,8 +451,9 @@ static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
 /*
  * swap_remap_pte - map slot @i's folio at @addr in place of @ptent.
  *
- * The caller drops the PTE's swap reference, batched with its
- * neighbours', before it releases the PTL.
+ * The PTE's swap reference is taken over by the walk: swap_remap_put()
+ * drops it after the walk, with the others of the member, before the
+ * folio is unlocked.
  *
  * Context: the PTL of @ptep held, the folio locked; @ptent is the swap PTE
  * of the folio's entry read under that PTL.
@@ -449,7 +468,7 @@ static void swap_remap_pte(struct swap_remap *rm, unsigned int i,
 	swp_entry_t entry = folio->swap;
 	pte_t pte;
 
-	pte = pte_mkold(mk_pte(page, prot));
+	pte = pte_mkold(pfn_pte(rm->pfn[i], prot));
 	if (pte_swp_soft_dirty(ptent))
 		pte = pte_mksoft_dirty(pte);
 	VM_WARN_ON_ONCE(pte_write(pte));
@@ -476,19 +495,17 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 			     unsigned long addr, unsigned int i, unsigned int nr)
 {
 	struct mm_struct *mm = vma->vm_mm;
-	unsigned int j, end = i + nr, mapped = 0, run_nr = 0;
-	swp_entry_t run = { .val = 0 };
-	pte_t *start_pte, *ptep;
+	/* The members left to map here, bit j for slot i + j. */
+	unsigned long todo = (rm->left >> i) & GENMASK(nr - 1, 0);
+	unsigned int mapped = 0;
+	pte_t *start_pte;
 	spinlock_t *ptl;	/* the PTL of start_pte's table */
 	pgprot_t prot;
 	bool locked;
 	pmd_t *pmd;
 
 	/* Skip the page table walk if no member here is left to map. */
-	for (j = i; j < end; j++)
-		if (rm->refs[j])
-			break;
-	if (j == end)
+	if (!todo)
 		return;
 
 	rm->budget -= nr + 1;
@@ -508,42 +525,29 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 	prot = vma->vm_page_prot;
 	locked = vma->vm_flags & VM_LOCKED;
 
-	for (ptep = start_pte; i < end; i++, ptep++, addr += PAGE_SIZE) {
-		struct folio *folio = rm->folio[i];
-		pte_t ptent;
+	/* One word: __ffs() inline, not find_next_bit()'s call. */
+	for (; todo; todo &= todo - 1) {
+		unsigned int j = __ffs(todo), k = i + j;
+		pte_t *ptep = start_pte + j;
+		pte_t ptent = ptep_get(ptep);
 
-		if (!rm->refs[i])
-			continue;
-		ptent = ptep_get(ptep);
-		/* Exactly this entry: swp pte bits are stripped by the compare. */
-		if (!is_swap_pte(ptent) ||
-		    pte_to_swp_entry(ptent).val != folio->swap.val)
+		/*
+		 * Exactly this entry, as pte_same_as_swp(): the compare
+		 * strips the swp pte bits, tested after it.
+		 */
+		if (!pte_same(pte_swp_clear_flags(ptent), rm->swp_pte[k]))
 			continue;
 		if (pte_swp_uffd_wp(ptent) || pte_swp_exclusive(ptent))
 			continue;
-		swap_remap_pte(rm, i, vma, prot, addr, ptep, ptent);
-		rm->mlock[i] |= locked;
+		swap_remap_pte(rm, k, vma, prot, addr + (j << PAGE_SHIFT),
+			       ptep, ptent);
+		rm->mlock[k] |= locked;
+		rm->put[k]++;
 		mapped++;
 		/* The rwc->done of this walk: nobody left to map this one. */
-		if (!--rm->refs[i])
-			rm->left--;
-		/*
-		 * Drop the swap references in runs of consecutive entries,
-		 * one swap cluster lock per run: readahead and reclaim
-		 * usually leave neighbours on neighbouring slots.  The slots
-		 * cannot go meanwhile: their folios are locked in the cache.
-		 */
-		if (run_nr && folio->swap.val == run.val + run_nr) {
-			run_nr++;
-			continue;
-		}
-		if (run_nr)
-			swap_free_nr(run, run_nr);
-		run = folio->swap;
-		run_nr = 1;
+		if (!--rm->refs[k])
+			__clear_bit(k, &rm->left);
 	}
-	if (run_nr)
-		swap_free_nr(run, run_nr);
 unlock:
 	pte_unmap_unlock(start_pte, ptl);
 	if (mapped) {
@@ -601,6 +605,32 @@ static bool swap_remap_walk(struct swap_remap *rm)
 	}
 	anon_vma_unlock_read(rm->root);
 	return ret;
+}
+
+/*
+ * swap_remap_put - drop the swap references of the PTEs the walk mapped:
+ * swap_put_refs() for each run of members on consecutive slots, one swap
+ * cluster lock per run (readahead and reclaim usually leave neighbours on
+ * neighbouring slots).  Until then the counts are too high by what the
+ * walk took over, which only makes others keep the slots: the folios are
+ * locked, and nobody can free a slot or its cache folio meanwhile.
+ */
+static void swap_remap_put(struct swap_remap *rm)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < rm->nr; i = j) {
+		swp_entry_t first;
+
+		j = i + 1;
+		if (!rm->put[i])
+			continue;
+		first = rm->folio[i]->swap;
+		while (j < rm->nr && rm->folio[j] &&
+		       rm->folio[j]->swap.val == first.val + (j - i))
+			j++;
+		swap_put_refs(first, rm->put + i, j - i);
+	}
 }
 
 /* swap_remap_should_free - may the member's swap slot go now? */
@@ -673,6 +703,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	if (!vma_held || folio->index != linear_page_index(vma, vmf->address))
 		goto unlock;
 
+	BUILD_BUG_ON(SWAP_REMAP_BATCH > BITS_PER_LONG);
 	memset(&rm, 0, sizeof(rm));
 	rm.budget = SWAP_REMAP_BUDGET;
 	/*
@@ -709,6 +740,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 		count_vm_event(SWAPIN_REMAP_WALK);
 		if (!swap_remap_walk(&rm))
 			count_vm_event(SWAPIN_REMAP_ABORT);
+		swap_remap_put(&rm);
 	}
 
 	if (mode == SWAPIN_REMAP_AUTO) {
