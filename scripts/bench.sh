@@ -9,6 +9,10 @@
 # cases run once per swap-in remap mode the kernel offers
 # (/sys/kernel/mm/swap/swapin_remap), or once if it has no such knob.
 #
+# With BENCH_ROUNDS above 1 the two kernels boot in turn that many
+# times, each running every case BENCH_REPS times, so that drift on the
+# host spreads over both kernels rather than falling on one of them.
+#
 # A second part measures what the series costs where it should cost
 # nothing: the swap-heavy private case (1 reader x 64 MiB on zram), and 2
 # sharers with the remap off, trace events disabled, stock against
@@ -17,11 +21,20 @@
 # guest instruction, so the times are instruction counts, repeatable to
 # about 0.3%, and the difference is the extra work the series does.
 #
+# A third part, "profile", shows where the instructions of the remap's
+# case go: the patched kernel runs 8 sharers x 64 MiB on zram once per
+# mode never, keep and free under -icount, with the QEMU plugin
+# scripts/insn-profile.c counting the instructions of every kernel
+# function; scripts/insn-profile.py prints the totals per pass, the first
+# pass's top functions and what changed between the modes.
+#
 # Environment: BENCH_REPS (default 3), BENCH_MIB (default 64),
 # BENCH_SHARERS (default "1 2 4 8 16"), BENCH_BACKENDS ("zram disk"),
-# BENCH_PARTS ("remap overhead"), BENCH_OVERHEAD_REPS (default 11).
+# BENCH_ROUNDS (default 1), BENCH_PARTS ("remap overhead profile"),
+# BENCH_OVERHEAD_REPS (default 11).
 # Prints tables of medians and writes build/bench/results.txt,
-# table.txt, all_s.png, and build/bench/icount/ for the second part.
+# table.txt, all_s.png, build/bench/icount/ for the second part and
+# build/bench/profile/ for the third.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -29,7 +42,8 @@ REPS=${BENCH_REPS:-3}
 MIB=${BENCH_MIB:-64}
 SHARERS=${BENCH_SHARERS:-1 2 4 8 16}
 BACKENDS=${BENCH_BACKENDS:-zram disk}
-PARTS=${BENCH_PARTS:-remap overhead}
+ROUNDS=${BENCH_ROUNDS:-1}
+PARTS=${BENCH_PARTS:-remap overhead profile}
 OREPS=${BENCH_OVERHEAD_REPS:-11}
 OUT=$BUILD/bench
 KNOB=/sys/kernel/mm/swap/swapin_remap
@@ -81,6 +95,18 @@ overhead_cmd()
 	echo "exit \$rc"
 }
 
+# profile_cmd: the guest script of the profile part
+profile_cmd()
+{
+	bin=/kselftest/swapcache/swapcache_bench
+	echo "rc=0"
+	for m in $PROFILE_MODES; do
+		echo "echo $m > $KNOB || rc=1"
+		echo "$bin -b zram -w share -n $PROFILE_SHARERS -m $MIB -r 1 -l patched-$m || rc=1"
+	done
+	echo "exit \$rc"
+}
+
 # boot TREE PART SCRIPT DIR: run SCRIPT on TREE's bench kernel; 1 if it failed
 boot()
 {
@@ -101,9 +127,14 @@ done
 failed=0
 case " $PARTS " in *" remap "*)
 	: > "$OUT/results.txt"
-	for tree in stock patched; do
-		boot "$tree" remap "$(guest_cmd $tree)" "$OUT" || failed=1
-		tr -d '\r' < "$OUT/console-$tree.log" | grep '^bench: ' >> "$OUT/results.txt"
+	round=1
+	while [ "$round" -le "$ROUNDS" ]; do
+		for tree in stock patched; do
+			boot "$tree" "remap, round $round of $ROUNDS" \
+				"$(guest_cmd $tree)" "$OUT" || failed=1
+			tr -d '\r' < "$OUT/console-$tree.log" | grep '^bench: ' >> "$OUT/results.txt"
+		done
+		round=$((round + 1))
 	done
 	python3 "$scripts/bench-report.py" "$OUT/results.txt" "$OUT" || failed=1
 esac
@@ -120,5 +151,30 @@ case " $PARTS " in *" overhead "*)
 	echo
 	echo "Overhead, in guest instructions (-icount shift=0: 1 ns each), trace events off:"
 	python3 "$scripts/bench-report.py" "$ic/results.txt" "$ic" || failed=1
+esac
+case " $PARTS " in *" profile "*)
+	pr=$OUT/profile
+	map=$BUILD/obj-patched-bench/System.map
+	PROFILE_MODES="never keep free"
+	PROFILE_SHARERS=8
+	mkdir -p "$pr"
+	# The plugin maps guest addresses with System.map: no KASLR.
+	! grep -q '^CONFIG_RANDOMIZE_BASE=y' "$BUILD/obj-patched-bench/.config" ||
+		die "the bench config has CONFIG_RANDOMIZE_BASE: the profile needs fixed addresses"
+	cc -O2 -Wall -shared -fPIC -o "$pr/insn-profile.so" "$scripts/insn-profile.c"
+	trigger=$(awk '$3 == "__x64_sys_getrusage" { print $1 }' "$map")
+	[ -n "$trigger" ] || die "no __x64_sys_getrusage in $map"
+	rm -f "$pr/intervals.txt"
+	QEMU_ACCEL=tcg,thread=single \
+	QEMU_EXTRA="-icount shift=0,sleep=on -plugin $pr/insn-profile.so,trigger=$trigger,out=$pr/intervals.txt" \
+		boot patched profile "$(profile_cmd)" "$pr" || failed=1
+	echo
+	echo "Where the guest instructions go, $PROFILE_SHARERS sharers x $MIB MiB on zram (-icount, one run per mode):"
+	labels=
+	for m in $PROFILE_MODES; do labels="$labels patched-$m"; done
+	# shellcheck disable=SC2086 # one word per label
+	python3 "$scripts/insn-profile.py" "$map" "$pr/intervals.txt" \
+		"$PROFILE_SHARERS" $labels > "$pr/profile.txt" || failed=1
+	cat "$pr/profile.txt"
 esac
 [ "$failed" -eq 0 ] || die "some cases failed; the tables show the ones that ran"
