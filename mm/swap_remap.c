@@ -338,18 +338,13 @@ static void swap_remap_join(struct swap_remap *rm, unsigned int i)
 }
 
 /*
- * swap_remap_add - try to add the swap cache folio of a neighbouring swap
- * PTE of the faulting VMA to the batch, at slot @i.
+ * swap_remap_add - try to add @folio, found in the swap cache for the
+ * neighbouring swap PTE of the faulting VMA at slot @i, which held
+ * @entry, to the batch.  Takes over the reference on @folio.
  */
 static void swap_remap_add(struct swap_remap *rm, unsigned int i,
-			   struct vm_area_struct *vma, unsigned long addr,
-			   swp_entry_t entry)
+			   struct folio *folio, swp_entry_t entry)
 {
-	struct folio *folio;
-
-	folio = swap_cache_get_folio(entry, vma, addr);
-	if (!folio)
-		return;
 	if (folio_test_large(folio) || folio_test_ksm(folio) ||
 	    !folio_trylock(folio))
 		goto put;
@@ -422,8 +417,9 @@ static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
 	unsigned long start = vmf->address - ((unsigned long)slot << PAGE_SHIFT);
 	struct swap_info_struct *si = swp_swap_info(entry);
 	swp_entry_t ent[SWAP_REMAP_BATCH], e;
+	struct folio *found[SWAP_REMAP_BATCH];
+	unsigned int i, j, k;
 	pte_t *ptep, pte;
-	unsigned int i;
 
 	ptep = pte_offset_map(vmf->pmd, start);
 	if (!ptep)
@@ -442,10 +438,24 @@ static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
 	}
 	pte_unmap(ptep);
 
-	for (i = 0; i < rm->nr; i++)
-		if (ent[i].val)
-			swap_remap_add(rm, i, vma, start + (i << PAGE_SHIFT),
-				       ent[i]);
+	/*
+	 * Look up each run of consecutive entries in one pass through the
+	 * swap cache (readahead and reclaim usually leave the neighbours on
+	 * neighbouring slots), within one of its XArrays.
+	 */
+	for (i = 0; i < rm->nr; i = j) {
+		j = i + 1;
+		if (!ent[i].val)
+			continue;
+		while (j < rm->nr && ent[j].val == ent[i].val + (j - i) &&
+		       swap_cache_index(ent[j]))
+			j++;
+		swap_cache_get_folios(ent[i], j - i, vma,
+				      start + (i << PAGE_SHIFT), found);
+		for (k = i; k < j; k++)
+			if (found[k - i])
+				swap_remap_add(rm, k, found[k - i], ent[k]);
+	}
 }
 
 /*
@@ -640,6 +650,12 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 	struct folio *folio = rm->folio[i];
 
 	/*
+	 * folios_free_swap() frees only slots without a swap reference: it
+	 * reads their counts under the cluster lock.
+	 */
+	if (mode == SWAPIN_REMAP_FREE)
+		return true;
+	/*
 	 * Any swap reference left?  Read again rather than taken from
 	 * @refs.  Lockless, but stable at 0: the folio lock and the cache's
 	 * SWAP_HAS_CACHE keep the slot from being reused, and a new
@@ -647,8 +663,6 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 	 */
 	if (!folio_test_swapcache(folio) || __swap_count(folio->swap))
 		return false;
-	if (mode == SWAPIN_REMAP_FREE)
-		return true;
 	/* SWAPIN_REMAP_KEEP: only where should_try_to_free_swap() would. */
 	return mem_cgroup_swap_full(folio) || rm->mlock[i] ||
 	       folio_test_mlocked(folio);
