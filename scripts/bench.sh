@@ -12,6 +12,8 @@
 # With BENCH_ROUNDS above 1 the two kernels boot in turn that many
 # times, each running every case BENCH_REPS times, so that drift on the
 # host spreads over both kernels rather than falling on one of them.
+# BENCH_ICOUNT=1 runs this part under -icount too (see below): the times
+# are then guest instructions, deterministic, and no longer wall clock.
 #
 # A second part measures what the series costs where it should cost
 # nothing: the swap-heavy private case (1 reader x 64 MiB on zram), and 2
@@ -30,8 +32,8 @@
 #
 # Environment: BENCH_REPS (default 3), BENCH_MIB (default 64),
 # BENCH_SHARERS (default "1 2 4 8 16"), BENCH_BACKENDS ("zram disk"),
-# BENCH_ROUNDS (default 1), BENCH_PARTS ("remap overhead profile"),
-# BENCH_OVERHEAD_REPS (default 11).
+# BENCH_ROUNDS (default 1), BENCH_ICOUNT (default 0), BENCH_PARTS
+# ("remap overhead profile"), BENCH_OVERHEAD_REPS (default 11).
 # Prints tables of medians and writes build/bench/results.txt,
 # table.txt, all_s.png, build/bench/icount/ for the second part and
 # build/bench/profile/ for the third.
@@ -43,6 +45,7 @@ MIB=${BENCH_MIB:-64}
 SHARERS=${BENCH_SHARERS:-1 2 4 8 16}
 BACKENDS=${BENCH_BACKENDS:-zram disk}
 ROUNDS=${BENCH_ROUNDS:-1}
+ICOUNT=${BENCH_ICOUNT:-0}
 PARTS=${BENCH_PARTS:-remap overhead profile}
 OREPS=${BENCH_OVERHEAD_REPS:-11}
 OUT=$BUILD/bench
@@ -119,6 +122,17 @@ boot()
 	}
 }
 
+# remap_boot: boot() for the remap part, under -icount with BENCH_ICOUNT=1
+remap_boot()
+{
+	if [ "$ICOUNT" = 1 ]; then
+		QEMU_ACCEL=tcg,thread=single QEMU_EXTRA="-icount shift=0,sleep=on" \
+			boot "$@"
+	else
+		boot "$@"
+	fi
+}
+
 scripts=$TOP/scripts
 for tree in stock patched; do
 	"$scripts/prepare-tree.sh" "$tree"
@@ -130,12 +144,14 @@ case " $PARTS " in *" remap "*)
 	round=1
 	while [ "$round" -le "$ROUNDS" ]; do
 		for tree in stock patched; do
-			boot "$tree" "remap, round $round of $ROUNDS" \
+			remap_boot "$tree" "remap, round $round of $ROUNDS" \
 				"$(guest_cmd $tree)" "$OUT" || failed=1
 			tr -d '\r' < "$OUT/console-$tree.log" | grep '^bench: ' >> "$OUT/results.txt"
 		done
 		round=$((round + 1))
 	done
+	[ "$ICOUNT" != 1 ] ||
+		echo "Times in guest instructions (-icount shift=0: 1 ns each), not wall clock:"
 	python3 "$scripts/bench-report.py" "$OUT/results.txt" "$OUT" || failed=1
 esac
 case " $PARTS " in *" overhead "*)
