@@ -37,11 +37,10 @@
  *           page table lock of one PTE table at a time, any mm
  *       swap cluster lock (swap_put_refs()), after the anon_vma lock is
  *       dropped
- *       the locks of folios_free_swap(), after that, one after the
- *       other: the swap cluster lock, the swap
- *       cache XArray lock, then si->lock with the cluster lock (and the
- *       device's slot_free_notify()) under it, as folio_free_swap() and
- *       put_swap_folio() take them
+ *       the locks of folios_free_swap(), after that, one after the other:
+ *       the swap cluster lock, the swap cache XArray lock, then si->lock
+ *       with the cluster lock (and the device's slot_free_notify()) under
+ *       it, as folio_free_swap() and put_swap_folio() take them
  *
  * No mmap_lock of another mm is taken: as in try_to_unmap(), the
  * anon_vma lock keeps every VMA found in the tree, and its page tables,
