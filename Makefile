@@ -107,7 +107,7 @@ docs: docs-deps tree
 
 clean:
 	rm -rf $(BUILD)/obj-* $(BUILD)/bzImage* $(BUILD)/*.cpio $(BUILD)/*.log \
-		$(KST) $(BUILD)/guest-tools $(BUILD)/swap-disk.img \
+		$(KST) $(BUILD)/guest-tools $(BUILD)/swap-disk.* \
 		$(BUILD)/series $(BUILD)/series.map
 
 distclean:

@@ -35,8 +35,10 @@ done
 case "$MODE" in check|demo|exec|shell) ;; *) die "mode must be check, demo, exec or shell" ;; esac
 case "$SWAP" in zram|disk|both|none) ;; *) die "SWAP must be zram, disk, both or none" ;; esac
 
-disk=$BUILD/swap-disk.img
-rm -f "$disk"
+# One disk image per boot, so that guests can run side by side.
+disk=$(mktemp "$BUILD/swap-disk.XXXXXX")
+status=$(mktemp)
+trap 'rm -f "$disk" "$status"' EXIT
 truncate -s "$SWAP_DISK_SIZE" "$disk"
 
 set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
@@ -49,12 +51,11 @@ set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-display none -vga none -no-reboot $QEMU_EXTRA
 
 if [ "$MODE" = shell ]; then
-	exec "$@" -serial mon:stdio
+	"$@" -serial mon:stdio
+	exit
 fi
 
 [ -n "$LOG" ] || LOG=$BUILD/console-$MODE.log
-status=$(mktemp)
-trap 'rm -f "$status"' EXIT
 # Default to failure: only a status the guest wrote changes it.
 echo 255 > "$status"
 {
