@@ -3,6 +3,7 @@
 # Harness for the swap-cache series on Linux 6.12. See README.md.
 #
 #   make check    build everything, run the kselftests in QEMU, summarise
+#   make harness-test   self-test of the result parser (part of check)
 #   make run      build everything and run the shared-page swap demo
 #   make shell    boot an interactive guest with swap on
 #   make guest CMD='...' [EXTRA=dir]   run a command in the guest
@@ -30,7 +31,7 @@ SELFTESTS  := swapcache
 
 export BUILD
 
-.PHONY: all deps tree kernel selftests check run shell guest bench clean distclean \
+.PHONY: all deps tree kernel selftests check harness-test run shell guest bench clean distclean \
 	base-version series lint lint-deps bisect-check docs docs-deps FORCE
 
 all: kernel selftests
@@ -59,7 +60,13 @@ selftests: kernel
 $(BUILD)/initramfs-%.cpio: FORCE
 	@scripts/mkinitramfs.sh $@ $(KST) "$(EXTRA)" "$(CMD)"
 
-check: selftests $(BUILD)/initramfs-check.cpio
+# scripts/ktap-summary.sh against synthetic logs, before anything boots;
+# prints its cases only when one fails. Under a second.
+harness-test:
+	@out=$$(scripts/ktap-summary-test.sh 2>&1) || { printf '%s\n' "$$out"; exit 1; }; \
+	printf '%s\n' "$$out" | tail -n 1
+
+check: harness-test selftests $(BUILD)/initramfs-check.cpio
 	@. scripts/lib.sh; msg "booting $(KERNEL) and running the kselftests"
 	@rc=0; scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-check.cpio \
 		-m check -s none -l $(BUILD)/console-check.log 2>$(BUILD)/run-guest.err || rc=$$?; \
