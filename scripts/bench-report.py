@@ -6,8 +6,10 @@ Reads the "bench: key=value ..." lines of swapcache_bench, takes the
 median of each metric over the repetitions of a case, prints a table per
 case with one row per kernel (label), the speed-up of all_s against
 "stock" and the same as a percentage (vs_stock), and the spread of all_s
-over the repetitions ((max - min) / median); writes it to OUTDIR/table.txt, and plots all_s against the
-number of sharers to OUTDIR/all_s.png when gnuplot is installed.
+over the repetitions ((max - min) / median); writes it to
+OUTDIR/table.txt.new (scripts/bench.sh makes it table.txt, marked
+complete, once every boot passed), and plots all_s against the number of
+sharers to OUTDIR/all_s.png when gnuplot is installed.
 """
 import os
 import shutil
@@ -76,7 +78,7 @@ def main():
     text = "\n".join(out).lstrip("\n") + "\n"
     sys.stdout.write(text)
     outdir = sys.argv[2]
-    with open(os.path.join(outdir, "table.txt"), "w") as f:
+    with open(os.path.join(outdir, "table.txt.new"), "w") as f:
         f.write(text)
     if not shutil.which("gnuplot"):
         print("bench-report: gnuplot missing, no plot", file=sys.stderr)

@@ -37,6 +37,14 @@
 # Prints tables of medians and writes build/bench/results.txt,
 # table.txt, all_s.png, build/bench/icount/ for the second part and
 # build/bench/profile/ for the third.
+#
+# Only boots that passed (guest status 0 and a clean console, as
+# run-guest.sh checks) add their numbers to results.txt. table.txt (and
+# icount/table.txt) are written only when every boot and report passed,
+# by renaming at the very end, and start with the line BENCH_MARK, which
+# scripts/mkseries.sh requires before it mails a table. A run with a
+# failed boot removes the part's old table, writes none and exits
+# non-zero.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -50,7 +58,12 @@ PARTS=${BENCH_PARTS:-remap overhead profile}
 OREPS=${BENCH_OVERHEAD_REPS:-11}
 OUT=$BUILD/bench
 KNOB=/sys/kernel/mm/swap/swapin_remap
+# First line of a finished table; scripts/mkseries.sh checks for it.
+BENCH_MARK="# make bench: complete, every boot passed"
 mkdir -p "$OUT"
+# One boot's "bench:" lines, before they are known to count.
+boot_results=$(mktemp)
+trap 'rm -f "$boot_results"' EXIT
 
 # cases_script LABEL: the guest commands that run every case once
 cases_script()
@@ -110,16 +123,35 @@ profile_cmd()
 	echo "exit \$rc"
 }
 
-# boot TREE PART SCRIPT DIR: run SCRIPT on TREE's bench kernel; 1 if it failed
+# boot TREE PART SCRIPT DIR [RESULTS]: run SCRIPT on TREE's bench kernel;
+# 1 if it failed. The boot's "bench:" lines are collected in a temporary
+# file and appended to RESULTS only when the guest and its console scan
+# passed (run-guest.sh exits 0) and there was at least one.
 boot()
 {
 	msg "benchmarking $1 ($2)"
-	"$scripts/mkinitramfs.sh" "$4/initramfs-$1.cpio" "$BUILD/kselftest" "" "$3"
+	"$scripts/mkinitramfs.sh" "$4/initramfs-$1.cpio" "$BUILD/kselftest" "" "$3" ||
+		return 1
 	"$scripts/run-guest.sh" -k "$BUILD/bzImage-$1-bench" -i "$4/initramfs-$1.cpio" \
 		-m exec -s none -l "$4/console-$1.log" -q -t 3000 > "$4/guest-$1.out" || {
-		msg "the $1 $2 run failed: see $4/console-$1.log"
+		msg "the $1 $2 run failed: see $4/console-$1.log; its numbers are left out"
 		return 1
 	}
+	[ -n "${5:-}" ] || return 0
+	tr -d '\r' < "$4/console-$1.log" | grep '^bench: ' > "$boot_results" || {
+		msg "the $1 $2 run printed no results: see $4/console-$1.log"
+		return 1
+	}
+	cat "$boot_results" >> "$5"
+}
+
+# publish DIR: the table bench-report.py wrote to DIR/table.txt.new,
+# marked complete, becomes DIR/table.txt in one rename
+publish()
+{
+	{ echo "$BENCH_MARK"; cat "$1/table.txt.new"; } > "$1/table.txt.tmp"
+	mv "$1/table.txt.tmp" "$1/table.txt"
+	rm -f "$1/table.txt.new"
 }
 
 # remap_boot: boot() for the remap part, under -icount with BENCH_ICOUNT=1
@@ -141,12 +173,12 @@ done
 failed=0
 case " $PARTS " in *" remap "*)
 	: > "$OUT/results.txt"
+	rm -f "$OUT/table.txt" "$OUT/table.txt.new"
 	round=1
 	while [ "$round" -le "$ROUNDS" ]; do
 		for tree in stock patched; do
 			remap_boot "$tree" "remap, round $round of $ROUNDS" \
-				"$(guest_cmd $tree)" "$OUT" || failed=1
-			tr -d '\r' < "$OUT/console-$tree.log" | grep '^bench: ' >> "$OUT/results.txt"
+				"$(guest_cmd $tree)" "$OUT" "$OUT/results.txt" || failed=1
 		done
 		round=$((round + 1))
 	done
@@ -158,11 +190,11 @@ case " $PARTS " in *" overhead "*)
 	ic=$OUT/icount
 	mkdir -p "$ic"
 	: > "$ic/results.txt"
+	rm -f "$ic/table.txt" "$ic/table.txt.new"
 	for tree in stock patched; do
 		# -icount needs the single-threaded TCG.
 		QEMU_ACCEL=tcg,thread=single QEMU_EXTRA="-icount shift=0,sleep=on" \
-			boot "$tree" overhead "$(overhead_cmd $tree)" "$ic" || failed=1
-		tr -d '\r' < "$ic/console-$tree.log" | grep '^bench: ' >> "$ic/results.txt"
+			boot "$tree" overhead "$(overhead_cmd $tree)" "$ic" "$ic/results.txt" || failed=1
 	done
 	echo
 	echo "Overhead, in guest instructions (-icount shift=0: 1 ns each), trace events off:"
@@ -180,17 +212,29 @@ case " $PARTS " in *" profile "*)
 	cc -O2 -Wall -shared -fPIC -o "$pr/insn-profile.so" "$scripts/insn-profile.c"
 	trigger=$(awk '$3 == "__x64_sys_getrusage" { print $1 }' "$map")
 	[ -n "$trigger" ] || die "no __x64_sys_getrusage in $map"
-	rm -f "$pr/intervals.txt"
-	QEMU_ACCEL=tcg,thread=single \
-	QEMU_EXTRA="-icount shift=0,sleep=on -plugin $pr/insn-profile.so,trigger=$trigger,out=$pr/intervals.txt" \
-		boot patched profile "$(profile_cmd)" "$pr" || failed=1
-	echo
-	echo "Where the guest instructions go, $PROFILE_SHARERS sharers x $MIB MiB on zram (-icount, one run per mode):"
-	labels=
-	for m in $PROFILE_MODES; do labels="$labels patched-$m"; done
-	# shellcheck disable=SC2086 # one word per label
-	python3 "$scripts/insn-profile.py" "$map" "$pr/intervals.txt" \
-		"$PROFILE_SHARERS" $labels > "$pr/profile.txt" || failed=1
-	cat "$pr/profile.txt"
+	rm -f "$pr/intervals.txt" "$pr/profile.txt"
+	# The profile comes from one boot: no boot, no profile.
+	if QEMU_ACCEL=tcg,thread=single \
+	   QEMU_EXTRA="-icount shift=0,sleep=on -plugin $pr/insn-profile.so,trigger=$trigger,out=$pr/intervals.txt" \
+		boot patched profile "$(profile_cmd)" "$pr"; then
+		echo
+		echo "Where the guest instructions go, $PROFILE_SHARERS sharers x $MIB MiB on zram (-icount, one run per mode):"
+		labels=
+		for m in $PROFILE_MODES; do labels="$labels patched-$m"; done
+		# shellcheck disable=SC2086 # one word per label
+		python3 "$scripts/insn-profile.py" "$map" "$pr/intervals.txt" \
+			"$PROFILE_SHARERS" $labels > "$pr/profile.txt" || {
+			rm -f "$pr/profile.txt"
+			failed=1
+		}
+		[ ! -f "$pr/profile.txt" ] || cat "$pr/profile.txt"
+	else
+		failed=1
+	fi
 esac
-[ "$failed" -eq 0 ] || die "some cases failed; the tables show the ones that ran"
+if [ "$failed" -ne 0 ]; then
+	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new"
+	die "some boots or reports failed: no table written (the tables above leave out the failed boots)"
+fi
+case " $PARTS " in *" remap "*) publish "$OUT" ;; esac
+case " $PARTS " in *" overhead "*) publish "$OUT/icount" ;; esac

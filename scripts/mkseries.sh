@@ -12,7 +12,8 @@
 #  2. "git format-patch --cover-letter" of base..HEAD into build/series,
 #     subjects "[PATCH n/N]". The cover letter gets its subject and summary
 #     from patches/cover-letter, the benchmark table (build/bench/table.txt,
-#     or a note that there is none) and, as Cc: headers, what
+#     or a note that there is none; a table that scripts/bench.sh did not
+#     mark complete is refused) and, as Cc: headers, what
 #     scripts/get_maintainer.pl --no-git --no-rolestats says about the
 #     series.
 #  3. "git am" of the result in a second scratch worktree of the pristine
@@ -33,6 +34,9 @@ MAP=$BUILD/series.map
 SERIES=$TOP/patches/series
 COVER=$TOP/patches/cover-letter
 BENCH=$BUILD/bench/table.txt
+# The first line of a table that scripts/bench.sh finished with every boot
+# passed; it is not mailed.
+BENCH_MARK="# make bench: complete, every boot passed"
 OVERLAY_DIRS="arch Documentation include kernel lib mm tools"
 NAME="swapcache series"
 EMAIL="swapcache@localhost"
@@ -162,7 +166,7 @@ cover_letter()
 			echo "Benchmark (\"make bench\": stock and patched bench kernels in"
 			echo "QEMU, medians; build/bench/table.txt):"
 			echo
-			sed 's/^/  /; s/[[:space:]]*$//' "$BENCH"
+			tail -n +2 "$BENCH" | sed 's/^/  /; s/[[:space:]]*$//'
 		else
 			echo "No benchmark numbers yet: build/bench/table.txt does not exist"
 			echo "(\"make bench\" writes it)."
@@ -188,6 +192,11 @@ cover_letter()
 	rm -f "$ccs"
 }
 
+# A table without the mark comes from a bench run that failed or died,
+# or from before tables were marked: its numbers may include failed boots.
+if [ -f "$BENCH" ] && [ "$(head -n 1 "$BENCH")" != "$BENCH_MARK" ]; then
+	die "$BENCH is not marked complete by 'make bench' (failed or older run): run 'make bench' again or remove it"
+fi
 [ -f "$SERIES" ] || die "no patches/series"
 [ -f "$COVER" ] || die "no patches/cover-letter"
 if [ ! -d "$BASEGIT" ]; then
