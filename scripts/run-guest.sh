@@ -11,9 +11,13 @@
 # Non-interactive modes run under a watchdog with stdin from /dev/null,
 # write the console to LOG, and exit with the guest's status. The status
 # is failure unless the guest reported one: a guest that hangs, panics
-# or reboots fails. -q shows only the guest's own output, not the
-# kernel's messages (the log keeps everything). A console with a kernel BUG, WARNING, Oops, Call
-# Trace or lockdep report fails the run whatever the guest reported.
+# or reboots fails, and so does QEMU's own error exit (1). The guest
+# hands out status S as QEMU exit 2 * S + 3 (scripts/guest/guest-exit.c),
+# so only QEMU exit 3 is success; any code that is not 2 * S + 3 is a
+# failure. -q shows only the guest's own output, not the kernel's
+# messages (the log keeps everything). A console with a kernel BUG,
+# WARNING, Oops, Call Trace or lockdep report fails the run whatever the
+# guest reported. The shell mode exits with the guest's status too.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/qemu-x86_64.conf"
@@ -50,14 +54,40 @@ set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
 	-display none -vga none -no-reboot $QEMU_EXTRA
 
+# guest_status QRC: set rc to the status the guest handed out, which
+# QEMU's exit code QRC carries as 2 * status + 3. Any other code sets
+# rc=1 and says why: 1 is QEMU's own error exit (bad option, missing
+# file), 0 a reboot or panic (-no-reboot), 124 and 137 the watchdog
+# (a guest status of 67 also gives 137; a failure either way).
+guest_status()
+{
+	rc=1
+	case "$1" in
+	''|*[!0-9]*)
+		echo "run-guest: QEMU's exit status was not recorded" >&2 ;;
+	1)
+		echo "run-guest: QEMU failed to run (exit 1), no guest status" >&2 ;;
+	124|137)
+		echo "run-guest: guest hung: killed by the watchdog after ${TIMEOUT}s" >&2 ;;
+	*)
+		if [ "$1" -ge 3 ] && [ "$1" -le 255 ] && [ $(($1 % 2)) -eq 1 ]; then
+			rc=$(( ($1 - 3) / 2 ))
+		else
+			echo "run-guest: guest stopped without reporting a status (QEMU exit $1): panic or reboot" >&2
+		fi ;;
+	esac
+}
+
 if [ "$MODE" = shell ]; then
-	"$@" -serial mon:stdio
-	exit
+	qrc=0
+	"$@" -serial mon:stdio || qrc=$?
+	guest_status "$qrc"
+	exit "$rc"
 fi
 
 [ -n "$LOG" ] || LOG=$BUILD/console-$MODE.log
-# Default to failure: only a status the guest wrote changes it.
-echo 255 > "$status"
+# Default to failure: a file without QEMU's exit code decodes as none.
+echo none > "$status"
 {
 	set +e
 	timeout -k 10 "$TIMEOUT" "$@" -serial stdio -monitor none < /dev/null
@@ -67,16 +97,7 @@ echo 255 > "$status"
 else
 	cat
 fi
-qrc=$(cat "$status")
-
-rc=1
-if [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ]; then
-	echo "run-guest: guest hung: killed by the watchdog after ${TIMEOUT}s" >&2
-elif [ $((qrc % 2)) -eq 1 ] && [ "$qrc" -lt 255 ]; then
-	rc=$(( (qrc - 1) / 2 ))
-else
-	echo "run-guest: guest stopped without reporting a status (QEMU exit $qrc): panic or reboot" >&2
-fi
+guest_status "$(cat "$status")"
 
 if ! "$TOP/scripts/console-scan.sh" "$LOG"; then
 	[ "$rc" -ne 0 ] || rc=1
