@@ -8,15 +8,26 @@
 #  1. In a scratch worktree of the base (build/series-work), one commit per
 #     series line: the line's new files copied in, its patch applied with
 #     "git apply --index", committed with the patch's own From, Subject and
-#     body (parsed by "git mailinfo").
-#  2. "git format-patch --cover-letter" of base..HEAD into build/series,
+#     body (parsed by "git mailinfo"); a patch without a diff, a message
+#     only, makes a commit of the line's new files alone. The repository
+#     holds its new files in their final form, and a later line's patch
+#     may change a new file that an earlier line added (a selftest adds
+#     itself to the selftests' Makefile): the earlier line adds the file
+#     with the later patches' changes to it undone ("git apply -R", the
+#     last line first), so that each commit names only what exists at
+#     that commit.
+#  2. The tree of the last commit must be the one scripts/prepare-tree.sh
+#     builds for "make check" (all new files in their final form, the
+#     patches' hunks to them skipped), but for the new files that no line
+#     names.
+#  3. "git format-patch --cover-letter" of base..HEAD into build/series,
 #     subjects "[PATCH n/N]". The cover letter gets its subject and summary
 #     from patches/cover-letter, the benchmark table (build/bench/table.txt,
 #     or a note that there is none; a table that scripts/bench.sh did not
 #     mark complete is refused) and, as Cc: headers, what
 #     scripts/get_maintainer.pl --no-git --no-rolestats says about the
 #     series.
-#  3. "git am" of the result in a second scratch worktree of the pristine
+#  4. "git am" of the result in a second scratch worktree of the pristine
 #     base (build/series-am); the tree it ends with must be the one of step 1.
 #
 # Also writes build/series.map: "NNNN-name.patch<TAB>series patch" per line.
@@ -85,9 +96,28 @@ repo_files()
 	(cd "$TOP" && git ls-files --cached --others --exclude-standard -- "$1")
 }
 
-# add_new_files FILE...: copy new files of the repository into $WORK
+# early_versions FILE...: in $WORK, undo on the new files FILE... that the
+# current line adds what the patches of the later lines change in them,
+# the last line first: the line adds the version those patches start from
+early_versions()
+{
+	[ $# -gt 0 ] || return 0
+	inc=$(printf -- '--include=%s\n' "$@")
+	tail -n +$((nr + 2)) "$tmp/lines" | awk '{ print $1 }' | tac > "$tmp/later"
+	while read -r later; do
+		[ -f "$TOP/patches/$later" ] || continue
+		grep -q '^diff --git ' "$TOP/patches/$later" || continue
+		# shellcheck disable=SC2086
+		T "$WORK" apply -R $inc "$TOP/patches/$later" < /dev/null ||
+			die "patches/$later does not apply in reverse to the repository's $*: update its hunks to the new files"
+	done < "$tmp/later"
+}
+
+# add_new_files FILE...: copy new files of the repository into $WORK, in
+# the version the later patches start from
 add_new_files()
 {
+	: > "$tmp/added"
 	for spec in "$@"; do
 		files=$(repo_files "$spec")
 		[ -n "$files" ] || die "patches/series names $spec, which is not in the repository"
@@ -98,11 +128,16 @@ add_new_files()
 			fi
 			mkdir -p "$WORK/$(dirname "$f")"
 			cp "$TOP/$f" "$WORK/$f"
-			if [ -x "$TOP/$f" ]; then chmod 755 "$WORK/$f"; else chmod 644 "$WORK/$f"; fi
-			T "$WORK" add -f -- "$f"
+			echo "$f" >> "$tmp/added"
 			echo "$f" >> "$named"
 		done
 	done
+	# shellcheck disable=SC2046
+	early_versions $(cat "$tmp/added")
+	while read -r f; do
+		if [ -x "$TOP/$f" ]; then chmod 755 "$WORK/$f"; else chmod 644 "$WORK/$f"; fi
+		T "$WORK" add -f -- "$f"
+	done < "$tmp/added"
 }
 
 # check_subject SUBJECT PATCH: kernel-style subject, at most 75 characters
@@ -123,7 +158,11 @@ commit_line()
 	shift
 	[ -f "$patch" ] || die "patches/series names $patch, which does not exist"
 	add_new_files "$@"
-	T "$WORK" apply --index "$patch" || die "patches/$(basename "$patch") does not apply"
+	# A patch without a diff only carries the message of its new files.
+	if grep -q '^diff --git ' "$patch"; then
+		T "$WORK" apply --index "$patch" ||
+			die "patches/$(basename "$patch") does not apply"
+	fi
 	git mailinfo -u "$tmp/msg" "$tmp/diff" < "$patch" > "$tmp/info"
 	author=$(sed -n 's/^Author: //p' "$tmp/info")
 	email=$(sed -n 's/^Email: //p' "$tmp/info")
@@ -226,14 +265,24 @@ if [ -n "$unnamed" ]; then
 	printf '%s\n' "$unnamed" | sed 's/^/    /' >&2
 fi
 
-# 2. The mails.
+# 2. The series ends where "make check" is: the patched tree of
+# prepare-tree.sh (right after step 1, while the files are as it read them).
+ptree=$("$TOP/scripts/prepare-tree.sh" patched-commit)
+G diff --name-only "$ptree" "$(T "$WORK" rev-parse HEAD)" > "$tmp/differ"
+printf '%s\n' "$unnamed" | grep -v -x -F -f - "$tmp/differ" > "$tmp/differ.named" || true
+if [ -s "$tmp/differ.named" ]; then
+	sed 's/^/    /' "$tmp/differ.named" >&2
+	die "the series ends with another tree than scripts/prepare-tree.sh builds (files above; if one changed while this ran, run it again)"
+fi
+
+# 3. The mails.
 rm -rf "$OUT"
 T "$WORK" format-patch -q --cover-letter --subject-prefix=PATCH \
 	--from="$NAME <$EMAIL>" -o "$OUT" base..HEAD
 cover_letter "$OUT"/0000-cover-letter.patch
 ls "$OUT" | grep -v '^0000-' | paste - "$tmp/names" > "$MAP"
 
-# 3. The mails apply to the pristine base and give the same tree.
+# 4. The mails apply to the pristine base and give the same tree.
 scratch_tree "$AMTREE"
 if ! T "$AMTREE" am -q --whitespace=nowarn $(ls "$OUT"/*.patch | grep -v '/0000-'); then
 	T "$AMTREE" am --abort >/dev/null 2>&1 || true
@@ -242,5 +291,5 @@ fi
 [ "$(T "$AMTREE" rev-parse 'HEAD^{tree}')" = "$(T "$WORK" rev-parse 'HEAD^{tree}')" ] ||
 	die "git am of build/series gives another tree than the series"
 
-msg "series: $OUT ($nr patches and a cover letter), checked with git am"
+msg "series: $OUT ($nr patches and a cover letter), checked with git am and against prepare-tree.sh"
 grep -h '^Subject: ' "$OUT"/*.patch | sed 's/^Subject: //'

@@ -1,12 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: prepare-tree.sh stock|patched
+# usage: prepare-tree.sh stock|patched|patched-commit
 #
 # Lays out a kernel source tree in build/linux-<flavour>: the pristine
 # base from the linux-source-6.12 package, plus (for "patched") the new
 # files of this repository at their in-tree paths and the patches listed
-# in patches/series, applied in order.
+# in patches/series, applied in order. The repository holds its new files
+# in their final form, so the hunks of a patch that change one of them
+# (a later series line changing a file that an earlier line added, such
+# as a selftest registering itself in the selftests' Makefile) are
+# already in it and are skipped here; scripts/mkseries.sh checks that
+# they lead to the same files. "patched-commit" prints the commit of the
+# patched tree without checking it out (mkseries.sh compares it with the
+# series).
 #
 # The tree is a git checkout: the base is one commit, the patched tree a
 # second commit on top, and switching between them rewrites only the
@@ -18,7 +25,8 @@ set -eu
 FLAVOUR=${1:-}
 case "$FLAVOUR" in
 stock|patched) ;;
-*) die "usage: prepare-tree.sh stock|patched" ;;
+patched-commit) ;;
+*) die "usage: prepare-tree.sh stock|patched|patched-commit" ;;
 esac
 
 BASEGIT=$BUILD/base.git
@@ -77,8 +85,15 @@ patched_commit()
 		GIT_INDEX_FILE=$idx G update-index --add --cacheinfo "$mode,$sha,$f"
 	done
 	if [ -f "$TOP/patches/series" ]; then
+		# The new files are in place in their final form already.
+		excl=$(overlay_files | sed 's/^/--exclude=/')
 		grep -v '^[[:space:]]*\(#\|$\)' "$TOP/patches/series" | while read -r p _; do
-			GIT_INDEX_FILE=$idx G apply --cached "$TOP/patches/$p" ||
+			# A patch may be a message only, for its line's new files.
+			if [ -f "$TOP/patches/$p" ] && ! grep -q '^diff --git ' "$TOP/patches/$p"; then
+				continue
+			fi
+			# shellcheck disable=SC2086
+			GIT_INDEX_FILE=$idx G apply --cached $excl "$TOP/patches/$p" ||
 				die "patches/$p does not apply"
 		done
 	fi
@@ -91,6 +106,10 @@ base_import
 case "$FLAVOUR" in
 stock) target=$(G rev-parse base) ;;
 patched) target=$(patched_commit) ;;
+patched-commit)
+	patched_commit
+	exit 0
+	;;
 esac
 
 if [ ! -e "$TREE/.git" ]; then
