@@ -8,8 +8,13 @@
 # and ccache, in a worktree and object directory of its own
 # (build/linux-bisect, build/obj-bisect-CONFIG). Each step checks out the
 # next commit, which rewrites only the files that patch changed, so the
-# build is incremental. Fails naming the first patch after which the
-# kernel does not build; the build log is build/bisect-check.log.
+# build is incremental. After a patch that changes tools/ (a selftests
+# patch), it also builds the swapcache selftests the kselftest way, from
+# scratch, with the tree's own UAPI headers ("make headers"), into
+# build/obj-bisect-selftests: each selftests patch must build on its own,
+# with a Makefile that names only programs that exist. Fails naming the
+# first patch after which the kernel or the selftests do not build; the
+# build log is build/bisect-check.log.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -20,6 +25,8 @@ MAP=$BUILD/series.map
 TREE=$BUILD/linux-bisect
 OBJ=$BUILD/obj-bisect-$CONFIG
 LOG=$BUILD/bisect-check.log
+KST_OBJ=$BUILD/obj-bisect-selftests
+KST_DIR=tools/testing/selftests/swapcache
 FRAGS="$TOP/configs/base.config $TOP/configs/$CONFIG.config"
 
 [ -f "$TOP/configs/$CONFIG.config" ] || die "usage: bisect-check.sh [debug|bench]"
@@ -55,6 +62,24 @@ build_step()
 		kmake -j"$JOBS" bzImage
 }
 
+# selftests_step COMMIT: if COMMIT changes tools/ and the swapcache
+# target exists, build it from scratch; prints what it did
+selftests_step()
+{
+	git -C "$WORK" diff-tree --no-commit-id --name-only -r "$1" -- tools |
+		grep -q . || return 0
+	if [ ! -f "$TREE/$KST_DIR/Makefile" ]; then
+		echo "selftests: no $KST_DIR/Makefile yet"
+		return 0
+	fi
+	rm -rf "$KST_OBJ"
+	kmake headers >&2 &&
+		make -s -C "$TREE/tools/testing/selftests" TARGETS=swapcache \
+			O="$KST_OBJ" KHDR_INCLUDES="-isystem $OBJ/usr/include" >&2 ||
+		return 1
+	echo "selftests: $(ls "$KST_OBJ/kselftest/swapcache" | tr '\n' ' ')"
+}
+
 commits=$(git -C "$WORK" rev-list --reverse base..HEAD)
 total=$(echo "$commits" | wc -l)
 [ "$(wc -l < "$MAP")" -eq "$total" ] || die "build/series.map does not match build/series-work: run 'make series'"
@@ -80,6 +105,11 @@ for c in $commits; do
 		grep -E 'error|Error' "$LOG" | tail -n 20 >&2 || true
 		die "bisect-check: the kernel does not build after patch $n/$total, patches/$patch (\"$subject\"); see $LOG"
 	fi
+	if ! built=$(selftests_step "$c" 2>> "$LOG"); then
+		grep -E 'error|Error' "$LOG" | tail -n 20 >&2 || true
+		die "bisect-check: the swapcache selftests do not build after patch $n/$total, patches/$patch (\"$subject\"); see $LOG"
+	fi
+	[ -z "$built" ] || msg "bisect-check: [$n/$total] $built"
 	msg "bisect-check: [$n/$total] builds ($(( $(date +%s) - start ))s)"
 done
-msg "bisect-check: the kernel builds after each of the $total patches ($CONFIG config)"
+msg "bisect-check: the kernel builds after each of the $total patches ($CONFIG config), the selftests after each that changes them"
