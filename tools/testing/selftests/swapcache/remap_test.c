@@ -30,12 +30,12 @@
 
 #define KNOB			"/sys/kernel/mm/swap/swapin_remap"
 #define NR_PAGES		16
-#define NR_KIDS			4
+#define NR_SHARERS			4
 #define SWAP_OUT_PASSES		200
 #define TEST_TIMEOUT		300
 #define STRESS_SECONDS		40
 #define STRESS_PAGES		48
-#define STRESS_KIDS		4
+#define STRESS_SHARERS		4
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -46,210 +46,23 @@
 #define MLOCK_ONFAULT		0x01
 #endif
 
-/*
- * A kid: a forked sharer of the target that runs commands from the test
- * and reports the faults (getrusage) each one took.
- */
-enum kid_op { KID_READ, KID_WRITE, KID_MLOCK, KID_MUNMAP, KID_FORK_READ,
-	      KID_EXIT };
-
-struct kid_cmd {
-	int op;
-	unsigned int first, count;
-	__u64 seed;
-};
-
-struct kid_reply {
-	int err;
-	long faults;			/* minflt + majflt of the command */
-	__u64 sum[STRESS_PAGES];	/* KID_READ: checksum of each page */
-};
-
-struct kid {
-	pid_t pid;
-	int cmd, reply;
-};
-
 struct remap_state {
 	struct swap_env env;
 	struct setting knob;	/* swapin_remap, pinned to the variant */
 	struct setting ksm[3];	/* run, pages_to_scan, sleep_millisecs */
-	struct kid kid[STRESS_KIDS];
-	int nr_kids;
-	char *mem;
+	struct sharers sh;
+	char *mem;		/* the test process's own mapping, if any */
+	size_t mem_len;
 	unsigned long nr_pages;
-	__u64 seed[STRESS_PAGES];
+	__u64 seed[SHARER_MAX_PAGES];
 	long long swapfree_base;
 };
 
-static long rusage_faults(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt + ru.ru_majflt;
-}
-
-static void kid_main(char *mem, unsigned long nr_pages, int cmd_fd,
-		     int reply_fd)
-{
-	static __u64 warm[65536 / sizeof(__u64)];	/* >= a page */
-	struct kid_reply r;
-	struct kid_cmd c;
-	unsigned long p;
-	long before;
-
-	if (mlock_all_but(mem, nr_pages * psize()))
-		_exit(3);
-	/*
-	 * MCL_ONFAULT locks only what is touched: touch the code and data
-	 * of the commands once, so that their fault counts are the
-	 * target's alone.
-	 */
-	memset(&r, 0, sizeof(r));
-	page_fill(warm, 1);
-	r.sum[0] = page_checksum(warm) + rusage_faults();
-	while (read(cmd_fd, &c, sizeof(c)) == sizeof(c)) {
-		memset(&r, 0, sizeof(r));
-		before = rusage_faults();
-		switch (c.op) {
-		case KID_READ:
-			for (p = c.first; p < c.first + c.count; p++)
-				r.sum[p] = page_checksum(mem + p * psize());
-			break;
-		case KID_WRITE:
-			for (p = c.first; p < c.first + c.count; p++)
-				page_fill(mem + p * psize(), c.seed);
-			break;
-		case KID_MLOCK:
-			if (syscall(__NR_mlock2, mem, nr_pages * psize(),
-				    MLOCK_ONFAULT))
-				r.err = errno;
-			break;
-		case KID_MUNMAP:
-			if (munmap(mem, nr_pages * psize()))
-				r.err = errno;
-			break;
-		case KID_FORK_READ: {
-			/* A grandchild, forked now, reads every page. */
-			pid_t pid = fork();
-			int status;
-
-			if (!pid) {
-				for (p = c.first; p < c.first + c.count; p++)
-					r.sum[p] = page_checksum(mem + p * psize());
-				if (write(reply_fd, &r, sizeof(r)) != sizeof(r))
-					_exit(1);
-				_exit(0);
-			}
-			if (pid < 0 || waitpid(pid, &status, 0) != pid ||
-			    !WIFEXITED(status) || WEXITSTATUS(status))
-				_exit(4);
-			continue;	/* the grandchild replied */
-		}
-		case KID_EXIT:
-			_exit(0);
-		}
-		r.faults = rusage_faults() - before;
-		if (write(reply_fd, &r, sizeof(r)) != sizeof(r))
-			_exit(1);
-	}
-	_exit(0);
-}
-
-static int kid_send(struct kid *k, int op, unsigned int first,
-		    unsigned int count, __u64 seed)
-{
-	struct kid_cmd c = { .op = op, .first = first, .count = count,
-			     .seed = seed };
-
-	return write(k->cmd, &c, sizeof(c)) == sizeof(c) ? 0 : -1;
-}
-
-static int kid_wait(struct kid *k, struct kid_reply *r)
-{
-	if (read(k->reply, r, sizeof(*r)) != sizeof(*r))
-		return -1;
-	return r->err ? -1 : 0;
-}
-
-static int kid_call(struct kid *k, int op, unsigned int first,
-		    unsigned int count, __u64 seed, struct kid_reply *r)
-{
-	struct kid_reply dummy;
-
-	if (kid_send(k, op, first, count, seed))
-		return -1;
-	return kid_wait(k, r ? r : &dummy);
-}
-
-static void kid_reap(struct kid *k)
-{
-	int status;
-
-	if (k->pid <= 0)
-		return;
-	kill(k->pid, SIGKILL);
-	waitpid(k->pid, &status, 0);
-	close(k->cmd);
-	close(k->reply);
-	k->pid = 0;
-}
-
-static int kids_spawn(struct remap_state *st, int nr)
-{
-	int i, j;
-
-	signal(SIGPIPE, SIG_IGN);
-	for (i = 0; i < nr; i++) {
-		int cmd[2], reply[2];
-		pid_t pid;
-
-		if (pipe(cmd) || pipe(reply))
-			return -1;
-		fflush(stdout);
-		fflush(stderr);
-		pid = fork();
-		if (!pid) {
-			close(cmd[1]);
-			close(reply[0]);
-			for (j = 0; j < i; j++) {
-				close(st->kid[j].cmd);
-				close(st->kid[j].reply);
-			}
-			kid_main(st->mem, st->nr_pages, cmd[0], reply[1]);
-		}
-		close(cmd[0]);
-		close(reply[1]);
-		if (pid < 0)
-			return -1;
-		st->kid[i].pid = pid;
-		st->kid[i].cmd = cmd[1];
-		st->kid[i].reply = reply[0];
-		st->nr_kids = i + 1;
-		/* Fault in the text of the read path, see kid_main(). */
-		if (kid_call(&st->kid[i], KID_READ, 0, 0, 0, NULL))
-			return -1;
-	}
-	return 0;
-}
-
-static bool kids_swapped(void *arg)
+static bool sharers_swapped_cb(void *arg)
 {
 	struct remap_state *st = arg;
-	unsigned long p;
-	int i;
 
-	for (i = 0; i < st->nr_kids; i++) {
-		for (p = 0; p < st->nr_pages; p++) {
-			__u64 pme = pid_pagemap(st->kid[i].pid,
-						st->mem + p * psize());
-
-			if (!pagemap_entry_is_swap(pme))
-				return false;
-		}
-	}
-	return true;
+	return sharers_all_swapped(&st->sh, 0, st->nr_pages);
 }
 
 static bool page_flag(unsigned long pfn, int bit)
@@ -266,28 +79,30 @@ static long long page_count(unsigned long pfn)
 	return kpagecount_get(pfn, &count) ? -1 : (long long)count;
 }
 
-/* Why is a kid's page not swapped out?  For the log of a failure. */
-static void kids_explain(struct remap_state *st)
+/* Why is a sharer's page not swapped out?  For the log of a failure. */
+static void sharers_explain(struct remap_state *st)
 {
+	__u64 pme[SHARER_MAX_PAGES], flags, count;
 	unsigned long p, pfn;
-	__u64 pme, flags, count;
 	int i;
 
 	ksft_print_msg("SwapCached %lld kB\n", meminfo_read_kb("SwapCached"));
-	for (i = 0; i < st->nr_kids; i++) {
+	for (i = 0; i < st->sh.nr; i++) {
+		if (!st->sh.s[i].pid || !st->sh.s[i].mapped ||
+		    sharer_pagemap(&st->sh, i, 0, st->nr_pages, pme))
+			continue;
 		for (p = 0; p < st->nr_pages; p++) {
-			pme = pid_pagemap(st->kid[i].pid, st->mem + p * psize());
-			if (pagemap_entry_is_swap(pme))
+			if (pagemap_entry_is_swap(pme[p]))
 				continue;
-			pfn = pagemap_pfn(pme);
+			pfn = pagemap_pfn(pme[p]);
 			flags = 0;
 			count = 0;
-			if (pme & PM_PRESENT) {
+			if (pme[p] & PM_PRESENT) {
 				kpageflags_get(pfn, &flags);
 				kpagecount_get(pfn, &count);
 			}
-			ksft_print_msg("kid %d page %lu: pme %#llx flags %#llx count %llu\n",
-				       i, p, (unsigned long long)pme,
+			ksft_print_msg("sharer %d page %lu: pme %#llx flags %#llx count %llu\n",
+				       i, p, (unsigned long long)pme[p],
 				       (unsigned long long)flags,
 				       (unsigned long long)count);
 		}
@@ -296,52 +111,60 @@ static void kids_explain(struct remap_state *st)
 
 /*
  * Map @nr_pages anonymous pages (@type: MAP_PRIVATE or MAP_SHARED), fill
- * them, fork @nr_kids sharers and drop the test's own mapping, so that
- * exactly the kids map them.  With @swap_out, reclaim until every kid's
- * PTE holds a swap entry and the swap cache is empty.
+ * them, fork @nr sharers and drop the test's own mapping, so that
+ * exactly the sharers map them.  With @swap_out, reclaim until every
+ * sharer's PTE holds a swap entry and the swap cache is empty.
  */
-static int share_pages(struct remap_state *st, int nr_kids,
+static int share_pages(struct remap_state *st, int nr,
 		       unsigned long nr_pages, int type, bool swap_out)
 {
 	size_t len = nr_pages * psize();
 	unsigned long p;
+	char *mem;
 
-	st->mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		       type | MAP_ANONYMOUS, -1, 0);
-	if (st->mem == MAP_FAILED) {
-		st->mem = NULL;
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, type | MAP_ANONYMOUS,
+		   -1, 0);
+	if (mem == MAP_FAILED)
 		return -1;
-	}
+	st->mem = mem;
+	st->mem_len = len;
 	st->nr_pages = nr_pages;
-	madvise(st->mem, len, MADV_NOHUGEPAGE);
-	if (munlock(st->mem, len))
+	madvise(mem, len, MADV_NOHUGEPAGE);
+	if (munlock(mem, len))
 		return -1;
 	st->swapfree_base = meminfo_read_pages("SwapFree");
 	for (p = 0; p < nr_pages; p++) {
 		st->seed[p] = page_seed(getpid(), p, 0);
-		page_fill(st->mem + p * psize(), st->seed[p]);
+		page_fill(mem + p * psize(), st->seed[p]);
 	}
-	if (kids_spawn(st, nr_kids))
+	if (sharers_spawn(&st->sh, nr, mem, nr_pages))
 		return -1;
-	/* Keep the address: the kids map the target there. */
-	if (munmap(st->mem, len))
+	/* Keep the address: the sharers map the target there. */
+	st->mem = NULL;
+	if (munmap(mem, len))
 		return -1;
 	if (!swap_out)
 		return 0;
-	if (swap_env_swap_out(&st->env, len * nr_kids, kids_swapped, st,
+	if (swap_env_swap_out(&st->env, len * nr, sharers_swapped_cb, st,
 			      SWAP_OUT_PASSES) > 0)
 		return 0;
-	kids_explain(st);
+	sharers_explain(st);
 	return -1;
 }
 
+/*
+ * FIXTURE_TEARDOWN_PARENT(): the fixture data is shared with the parent
+ * of the test process, which runs this when the test process is gone,
+ * also after a failed ASSERT. The sharers died with the test process.
+ */
 static void state_teardown(struct remap_state *st)
 {
 	int i;
 
-	for (i = 0; i < st->nr_kids; i++)
-		kid_reap(&st->kid[i]);
-	st->nr_kids = 0;
+	sharers_destroy(&st->sh);
+	if (st->mem && getpid() == st->env.owner)
+		munmap(st->mem, st->mem_len);
+	st->mem = NULL;
 	for (i = 0; i < 3; i++)
 		setting_restore(&st->ksm[i]);
 	setting_restore(&st->knob);
@@ -407,7 +230,7 @@ FIXTURE_SETUP(remap)
 	ASSERT_NE(0, file_write_str(KNOB, "sometimes"));
 }
 
-FIXTURE_TEARDOWN(remap)
+FIXTURE_TEARDOWN_PARENT(remap)
 {
 	state_teardown(&self->st);
 }
@@ -421,34 +244,31 @@ FIXTURE_TEARDOWN(remap)
 TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
-	__u64 pme[NR_KIDS][NR_PAGES], pme0;
+	__u64 pme[NR_SHARERS][NR_PAGES], now[NR_PAGES], sum[NR_PAGES];
 	long long pswpin, remapped, walks;
-	struct kid_reply r;
 	unsigned long p, pfn;
 	char path[64];
 	int i;
 
-	ASSERT_EQ(0, share_pages(st, NR_KIDS, NR_PAGES, MAP_PRIVATE, false));
-	/* Kid 1's pages are not soft-dirty, the others' are. */
-	snprintf(path, sizeof(path), "/proc/%d/clear_refs", st->kid[1].pid);
+	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_PRIVATE, false));
+	/* Sharer 1's pages are not soft-dirty, the others' are. */
+	snprintf(path, sizeof(path), "/proc/%d/clear_refs", st->sh.s[1].pid);
 	ASSERT_EQ(0, file_write_str(path, "4"));
-	ASSERT_GT(swap_env_swap_out(&st->env, NR_KIDS * NR_PAGES * psize(),
-				    kids_swapped, st, SWAP_OUT_PASSES), 0);
-	for (i = 0; i < NR_KIDS; i++)
-		for (p = 0; p < NR_PAGES; p++)
-			pme[i][p] = pid_pagemap(st->kid[i].pid,
-						st->mem + p * psize());
+	ASSERT_GT(swap_env_swap_out(&st->env, NR_SHARERS * NR_PAGES * psize(),
+				    sharers_swapped_cb, st, SWAP_OUT_PASSES), 0);
+	for (i = 0; i < NR_SHARERS; i++)
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
 
 	pswpin = vmstat_read("pswpin");
 	remapped = vmstat_read("swapin_remap_pte");
 	walks = vmstat_read("swapin_remap_walk");
 	ASSERT_GE(remapped, 0) TH_LOG("no swapin_remap_pte in /proc/vmstat");
-	ASSERT_EQ(0, kid_call(&st->kid[0], KID_READ, 0, NR_PAGES, 0, &r));
-	EXPECT_EQ(NR_PAGES, r.faults);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, NR_PAGES, sum));
+	EXPECT_EQ(NR_PAGES, sharer_faults(&st->sh, 0));
 	for (p = 0; p < NR_PAGES; p++)
-		EXPECT_EQ(pattern_checksum(st->seed[p]), r.sum[p]);
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 	EXPECT_EQ(pswpin + NR_PAGES, vmstat_read("pswpin"));
-	EXPECT_EQ(remapped + (variant->remap ? (NR_KIDS - 1) * NR_PAGES : 0),
+	EXPECT_EQ(remapped + (variant->remap ? (NR_SHARERS - 1) * NR_PAGES : 0),
 		  vmstat_read("swapin_remap_pte"));
 	EXPECT_EQ(walks + (variant->remap ? NR_PAGES : 0),
 		  vmstat_read("swapin_remap_walk"));
@@ -456,39 +276,41 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 	/* "free" has freed the slots by the time the fault returned. */
 	EXPECT_EQ(0, swapfree_check(st->swapfree_base -
 				    (variant->frees ? 0 : NR_PAGES)));
-	for (p = 0; p < NR_PAGES; p++) {
-		pme0 = pid_pagemap(st->kid[0].pid, st->mem + p * psize());
-		ASSERT_TRUE(pme0 & PM_PRESENT);
-		pfn = pagemap_pfn(pme0);
-		for (i = 1; i < NR_KIDS; i++) {
-			__u64 now = pid_pagemap(st->kid[i].pid,
-						st->mem + p * psize());
-
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme[0]));
+	for (i = 1; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, now));
+		for (p = 0; p < NR_PAGES; p++) {
+			ASSERT_TRUE(pme[0][p] & PM_PRESENT);
+			pfn = pagemap_pfn(pme[0][p]);
 			if (!variant->remap) {
-				EXPECT_EQ(pme[i][p], now);
+				EXPECT_EQ(pme[i][p], now[p]);
 				continue;
 			}
-			EXPECT_TRUE(now & PM_PRESENT)
-				TH_LOG("kid %d page %lu: %#llx", i, p,
-				       (unsigned long long)now);
-			EXPECT_EQ(pfn, pagemap_pfn(now));
-			EXPECT_EQ(pme[i][p] & PM_SOFT_DIRTY, now & PM_SOFT_DIRTY)
-				TH_LOG("kid %d page %lu: soft-dirty", i, p);
+			EXPECT_TRUE(now[p] & PM_PRESENT)
+				TH_LOG("sharer %d page %lu: %#llx", i, p,
+				       (unsigned long long)now[p]);
+			EXPECT_EQ(pfn, pagemap_pfn(now[p]));
+			EXPECT_EQ(pme[i][p] & PM_SOFT_DIRTY,
+				  now[p] & PM_SOFT_DIRTY)
+				TH_LOG("sharer %d page %lu: soft-dirty", i, p);
 			/* Mapped shared, never exclusive. */
-			EXPECT_FALSE(now & PM_MMAP_EXCLUSIVE);
+			EXPECT_FALSE(now[p] & PM_MMAP_EXCLUSIVE);
 		}
-		EXPECT_EQ(variant->remap ? NR_KIDS : 1, page_count(pfn));
+	}
+	for (p = 0; p < NR_PAGES; p++) {
+		pfn = pagemap_pfn(pme[0][p]);
+		EXPECT_EQ(variant->remap ? NR_SHARERS : 1, page_count(pfn));
 		EXPECT_EQ(!variant->frees, page_flag(pfn, KPF_SWAPCACHE))
 			TH_LOG("page %lu", p);
 	}
 
-	for (i = 1; i < NR_KIDS; i++) {
-		ASSERT_EQ(0, kid_call(&st->kid[i], KID_READ, 0, NR_PAGES, 0,
-				      &r));
-		EXPECT_EQ(variant->remap ? 0 : NR_PAGES, r.faults)
-			TH_LOG("kid %d", i);
+	for (i = 1; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
+		EXPECT_EQ(variant->remap ? 0 : NR_PAGES,
+			  sharer_faults(&st->sh, i))
+			TH_LOG("sharer %d", i);
 		for (p = 0; p < NR_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[p]), r.sum[p]);
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 	}
 	EXPECT_EQ(pswpin + NR_PAGES, vmstat_read("pswpin"));
 }
@@ -498,27 +320,25 @@ TEST_F_TIMEOUT(remap, write_cows, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
 	__u64 seed = page_seed(getpid(), 3, 1);
-	__u64 before, after;
-	struct kid_reply r;
+	__u64 before, after, sum[NR_PAGES];
 	unsigned long p;
 	int i;
 
-	ASSERT_EQ(0, share_pages(st, NR_KIDS, NR_PAGES, MAP_PRIVATE, true));
-	ASSERT_EQ(0, kid_call(&st->kid[0], KID_READ, 0, NR_PAGES, 0, &r));
-	before = pid_pagemap(st->kid[2].pid, st->mem + 3 * psize());
-	ASSERT_EQ(0, kid_call(&st->kid[2], KID_WRITE, 3, 1, seed, &r));
-	after = pid_pagemap(st->kid[2].pid, st->mem + 3 * psize());
+	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_PRIVATE, true));
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, NR_PAGES, sum));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 2, 3, 1, &before));
+	ASSERT_EQ(0, sharer_write(&st->sh, 2, 3, 1, &seed));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 2, 3, 1, &after));
 	ASSERT_TRUE(after & PM_PRESENT);
 	/* A swap PTE has no PFN: it differs in "never" mode too. */
 	EXPECT_NE(pagemap_pfn(before), pagemap_pfn(after));
 	EXPECT_TRUE(after & PM_MMAP_EXCLUSIVE);
-	for (i = 0; i < NR_KIDS; i++) {
-		ASSERT_EQ(0, kid_call(&st->kid[i], KID_READ, 0, NR_PAGES, 0,
-				      &r));
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
 		for (p = 0; p < NR_PAGES; p++)
 			EXPECT_EQ(pattern_checksum(i == 2 && p == 3 ?
 						   seed : st->seed[p]),
-				  r.sum[p]) TH_LOG("kid %d page %lu", i, p);
+				  sum[p]) TH_LOG("sharer %d page %lu", i, p);
 	}
 }
 
@@ -530,54 +350,52 @@ TEST_F_TIMEOUT(remap, write_cows, TEST_TIMEOUT)
 TEST_F_TIMEOUT(remap, mlocked_sharer, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
-	struct kid_reply r;
+	__u64 pme[NR_PAGES], sum[NR_PAGES];
+	const int last = NR_SHARERS - 1;
 	unsigned long p, pfn;
-	__u64 pme;
 
-	ASSERT_EQ(0, share_pages(st, NR_KIDS, NR_PAGES, MAP_PRIVATE, true));
-	ASSERT_EQ(0, kid_call(&st->kid[NR_KIDS - 1], KID_MLOCK, 0, 0, 0, &r));
-	ASSERT_EQ(0, kid_call(&st->kid[0], KID_READ, 0, NR_PAGES, 0, &r));
+	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_PRIVATE, true));
+	ASSERT_EQ(0, sharer_mlock(&st->sh, last));
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, NR_PAGES, sum));
 	/* All references gone: all slots free in every remapping mode. */
 	if (variant->remap)
 		EXPECT_EQ(0, swapfree_check(st->swapfree_base));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, last, 0, NR_PAGES, pme));
 	for (p = 0; p < NR_PAGES; p++) {
-		pme = pid_pagemap(st->kid[NR_KIDS - 1].pid, st->mem + p * psize());
 		if (!variant->remap) {
-			EXPECT_TRUE(pagemap_entry_is_swap(pme));
+			EXPECT_TRUE(pagemap_entry_is_swap(pme[p]));
 			continue;
 		}
-		ASSERT_TRUE(pme & PM_PRESENT) TH_LOG("page %lu", p);
-		pfn = pagemap_pfn(pme);
+		ASSERT_TRUE(pme[p] & PM_PRESENT) TH_LOG("page %lu", p);
+		pfn = pagemap_pfn(pme[p]);
 		EXPECT_TRUE(page_flag(pfn, KPF_MLOCKED)) TH_LOG("page %lu", p);
 		EXPECT_FALSE(page_flag(pfn, KPF_SWAPCACHE)) TH_LOG("page %lu", p);
 	}
-	ASSERT_EQ(0, kid_call(&st->kid[NR_KIDS - 1], KID_READ, 0, NR_PAGES, 0,
-			      &r));
-	EXPECT_EQ(variant->remap ? 0 : NR_PAGES, r.faults);
+	ASSERT_EQ(0, sharer_read(&st->sh, last, 0, NR_PAGES, sum));
+	EXPECT_EQ(variant->remap ? 0 : NR_PAGES, sharer_faults(&st->sh, last));
 	for (p = 0; p < NR_PAGES; p++)
-		EXPECT_EQ(pattern_checksum(st->seed[p]), r.sum[p]);
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 }
 
 /* MAP_SHARED anonymous memory is shmem: not for the remap. */
 TEST_F_TIMEOUT(remap, shmem_unaffected, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
+	__u64 sum[NR_PAGES];
 	long long remapped;
-	struct kid_reply r;
 	unsigned long p;
 	int i;
 
-	ASSERT_EQ(0, share_pages(st, NR_KIDS, NR_PAGES, MAP_SHARED, false));
+	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_SHARED, false));
 	/* The shmem pages are swapped out from the page cache. */
 	for (i = 0; i < 50 && meminfo_read_pages("SwapFree") >
 			       st->swapfree_base - NR_PAGES; i++)
 		cgroup_reclaim(&st->env.cg, NR_PAGES * psize());
 	remapped = vmstat_read("swapin_remap_pte");
-	for (i = 0; i < NR_KIDS; i++) {
-		ASSERT_EQ(0, kid_call(&st->kid[i], KID_READ, 0, NR_PAGES, 0,
-				      &r));
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
 		for (p = 0; p < NR_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[p]), r.sum[p]);
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 	}
 	EXPECT_EQ(remapped, vmstat_read("swapin_remap_pte"));
 }
@@ -590,16 +408,18 @@ TEST_F_TIMEOUT(remap, shmem_unaffected, TEST_TIMEOUT)
 TEST_F_TIMEOUT(remap, thp_left_alone, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
+	__u64 sum[STRESS_PAGES], seed = 42;
 	size_t len = 2UL << 20;
-	struct kid_reply r;
 	unsigned long p;
 	char *raw, *mem;
 	int i;
 
-	/* A 2 MiB aligned THP at st->mem, shared by two kids, not swapped. */
+	/* A 2 MiB aligned THP at mem, shared by two sharers, not swapped. */
 	raw = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, raw);
+	st->mem = raw;
+	st->mem_len = 2 * len;
 	mem = (char *)(((unsigned long)raw + len - 1) & ~(len - 1));
 	ASSERT_EQ(0, madvise(mem, len, MADV_HUGEPAGE));
 	ASSERT_EQ(0, munlock(mem, len));
@@ -607,21 +427,20 @@ TEST_F_TIMEOUT(remap, thp_left_alone, TEST_TIMEOUT)
 		st->seed[p] = page_seed(getpid(), p, 7);
 		page_fill(mem + p * psize(), st->seed[p]);
 	}
-	st->mem = mem;
 	st->nr_pages = STRESS_PAGES;
-	ASSERT_EQ(0, kids_spawn(st, 2));
+	ASSERT_EQ(0, sharers_spawn(&st->sh, 2, mem, STRESS_PAGES));
+	st->mem = NULL;
 	munmap(raw, 2 * len);
 	/* Partial reclaim: whatever reclaim does to it, data stays right. */
 	cgroup_reclaim(&st->env.cg, len / 2);
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, kid_call(&st->kid[i], KID_READ, 0, STRESS_PAGES,
-				      0, &r));
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, STRESS_PAGES, sum));
 		for (p = 0; p < STRESS_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[p]), r.sum[p]);
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 	}
-	ASSERT_EQ(0, kid_call(&st->kid[1], KID_WRITE, 0, 1, 42, &r));
-	ASSERT_EQ(0, kid_call(&st->kid[0], KID_READ, 0, 1, 0, &r));
-	EXPECT_EQ(pattern_checksum(st->seed[0]), r.sum[0]);
+	ASSERT_EQ(0, sharer_write(&st->sh, 1, 0, 1, &seed));
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, 1, sum));
+	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
 }
 
 /*
@@ -635,7 +454,7 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 	struct remap_state *st = &self->st;
 	long long remapped, sharing = 0;
 	size_t len = NR_PAGES * psize();
-	struct kid_reply r;
+	__u64 sum[NR_PAGES];
 	unsigned long p;
 	char *mem;
 	int i;
@@ -648,6 +467,8 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, mem);
+	st->mem = mem;
+	st->mem_len = len;
 	ASSERT_EQ(0, munlock(mem, len));
 	st->seed[0] = page_seed(getpid(), 0, 9);
 	for (p = 0; p < NR_PAGES; p++)
@@ -666,22 +487,22 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 	setting_restore(&st->ksm[1]);
 	ASSERT_EQ(NR_PAGES - 1, sharing) TH_LOG("KSM did not merge");
 
-	st->mem = mem;
 	st->nr_pages = NR_PAGES;
-	ASSERT_EQ(0, kids_spawn(st, NR_KIDS));
+	ASSERT_EQ(0, sharers_spawn(&st->sh, NR_SHARERS, mem, NR_PAGES));
+	st->mem = NULL;
 	ASSERT_EQ(0, munmap(mem, len));
-	ASSERT_GT(swap_env_swap_out(&st->env, len * NR_KIDS, kids_swapped,
-				    st, SWAP_OUT_PASSES), 0);
+	ASSERT_GT(swap_env_swap_out(&st->env, len * NR_SHARERS,
+				    sharers_swapped_cb, st, SWAP_OUT_PASSES),
+		  0);
 	remapped = vmstat_read("swapin_remap_pte");
-	for (i = 0; i < NR_KIDS; i++) {
-		ASSERT_EQ(0, kid_call(&st->kid[i], KID_READ, 0, NR_PAGES, 0,
-				      &r));
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
 		for (p = 0; p < NR_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[0]), r.sum[p])
-				TH_LOG("kid %d page %lu", i, p);
+			EXPECT_EQ(pattern_checksum(st->seed[0]), sum[p])
+				TH_LOG("sharer %d page %lu", i, p);
 	}
-	/* At most the other kids at the first pgoff faulted. */
-	EXPECT_GE(remapped + NR_KIDS - 1, vmstat_read("swapin_remap_pte"));
+	/* At most the other sharers at the first pgoff faulted. */
+	EXPECT_GE(remapped + NR_SHARERS - 1, vmstat_read("swapin_remap_pte"));
 }
 
 FIXTURE(remap_stress)
@@ -712,7 +533,7 @@ FIXTURE_SETUP(remap_stress)
 	ASSERT_EQ(0, setting_pin(&self->st.knob, KNOB, variant->mode));
 }
 
-FIXTURE_TEARDOWN(remap_stress)
+FIXTURE_TEARDOWN_PARENT(remap_stress)
 {
 	state_teardown(&self->st);
 }
@@ -729,7 +550,7 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 	long long remapped = vmstat_read("swapin_remap_pte");
 	long long aborted = vmstat_read("swapin_remap_abort");
 	long mismatches = 0, rounds = 0;
-	struct kid_reply r;
+	__u64 sum[STRESS_PAGES];
 	time_t end;
 	unsigned long p;
 	int i;
@@ -738,36 +559,34 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 	while (time(NULL) < end) {
 		int action = rounds % 4;
 
-		ASSERT_EQ(0, share_pages(st, STRESS_KIDS, STRESS_PAGES, MAP_PRIVATE,
-					 true)) TH_LOG("round %ld", rounds);
-		/* Kids 0 and 1 fault concurrently, from both ends. */
-		ASSERT_EQ(0, kid_send(&st->kid[0], KID_READ, 0, STRESS_PAGES,
-				      0));
-		ASSERT_EQ(0, kid_send(&st->kid[1], KID_FORK_READ, 0,
-				      STRESS_PAGES, 0));
-		/* Kid 2 goes away, kid 3 forks and reads, meanwhile. */
-		ASSERT_EQ(0, kid_send(&st->kid[2], action == 1 ? KID_EXIT :
-				      KID_MUNMAP, 0, 0, 0));
-		ASSERT_EQ(0, kid_send(&st->kid[3], KID_FORK_READ, 0,
-				      STRESS_PAGES, 0));
+		ASSERT_EQ(0, share_pages(st, STRESS_SHARERS, STRESS_PAGES,
+					 MAP_PRIVATE, true))
+			TH_LOG("round %ld", rounds);
+		/* Sharers 0 and 1 fault concurrently. */
+		ASSERT_EQ(0, sharer_send(&st->sh, 0, SHARER_READ, 0,
+					 STRESS_PAGES, 0, NULL));
+		ASSERT_EQ(0, sharer_send(&st->sh, 1, SHARER_FORK_READ, 0,
+					 STRESS_PAGES, 0, NULL));
+		/* Sharer 2 goes away, sharer 3 forks and reads, meanwhile. */
+		ASSERT_EQ(0, sharer_send(&st->sh, 2, action == 1 ? SHARER_EXIT :
+					 SHARER_MUNMAP, 0, 0, 0, NULL));
+		ASSERT_EQ(0, sharer_send(&st->sh, 3, SHARER_FORK_READ, 0,
+					 STRESS_PAGES, 0, NULL));
 		/* And every other round, swapoff under them. */
 		if (action == 2)
 			ASSERT_EQ(0, swap_area_teardown(&st->env.area));
-		for (i = 0; i < STRESS_KIDS; i++) {
+		for (i = 0; i < STRESS_SHARERS; i++) {
 			if (i == 2) {
-				if (action != 1)
-					ASSERT_EQ(0, kid_wait(&st->kid[i], &r));
+				ASSERT_EQ(0, sharer_wait(&st->sh, i, NULL));
 				continue;
 			}
-			ASSERT_EQ(0, kid_wait(&st->kid[i], &r))
-				TH_LOG("round %ld kid %d", rounds, i);
+			ASSERT_EQ(0, sharer_wait(&st->sh, i, sum))
+				TH_LOG("round %ld sharer %d", rounds, i);
 			for (p = 0; p < STRESS_PAGES; p++)
-				mismatches += r.sum[p] !=
+				mismatches += sum[p] !=
 					pattern_checksum(st->seed[p]);
 		}
-		for (i = 0; i < STRESS_KIDS; i++)
-			kid_reap(&st->kid[i]);
-		st->nr_kids = 0;
+		sharers_destroy(&st->sh);
 		if (action == 2)
 			ASSERT_EQ(0, swap_area_setup(&st->env.area,
 						     variant->backend,

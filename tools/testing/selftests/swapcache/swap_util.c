@@ -21,9 +21,12 @@
 #include <linux/fs.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <linux/userfaultfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/swap.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "../kselftest.h"
@@ -1283,17 +1286,7 @@ __attribute__((destructor)) static void swap_util_exit(void)
 
 /* ------------------------------------------------------------- sharers */
 
-enum sharer_op {
-	SHARER_READY,
-	SHARER_READ,
-	SHARER_WRITE,
-	SHARER_PAGEMAP,
-	SHARER_MINCORE,
-	SHARER_MUNMAP,
-	SHARER_EXIT,
-};
-
-static const char * const sharer_op_name[] = {
+static const char * const sharer_op_name[NR_SHARER_OPS] = {
 	[SHARER_READY] = "ready",
 	[SHARER_READ] = "read",
 	[SHARER_WRITE] = "write",
@@ -1301,6 +1294,13 @@ static const char * const sharer_op_name[] = {
 	[SHARER_MINCORE] = "mincore",
 	[SHARER_MUNMAP] = "munmap",
 	[SHARER_EXIT] = "exit",
+	[SHARER_MLOCK] = "mlock",
+	[SHARER_MUNLOCK] = "munlock",
+	[SHARER_MPROTECT] = "mprotect",
+	[SHARER_MADVISE] = "madvise",
+	[SHARER_MREMAP] = "mremap",
+	[SHARER_FORK_READ] = "fork-read",
+	[SHARER_UFFD_WP] = "uffd-wp",
 };
 
 /* Followed by @count seeds for SHARER_WRITE. */
@@ -1308,15 +1308,34 @@ struct sharer_cmd {
 	__s32 op;
 	__u32 count;
 	__u64 first;
+	__u64 arg;
 };
 
-/* Followed by @count values for SHARER_READ, _PAGEMAP and _MINCORE. */
+/* Followed by @count values for the commands that return some. */
 struct sharer_reply {
 	__s32 op;
 	__s32 err;	/* 0 or an errno of the sharer */
 	__u32 count;
 	__u32 pad;
+	__s64 faults;	/* minflt + majflt the command took */
 };
+
+/* What a SHARER_FORK_READ child hands back, in memory shared with it. */
+struct sharer_fork_result {
+	__s64 faults;
+	__u64 vals[SHARER_MAX_PAGES];
+};
+
+static bool sharer_op_returns_values(int op)
+{
+	return op == SHARER_READ || op == SHARER_PAGEMAP ||
+	       op == SHARER_MINCORE || op == SHARER_FORK_READ;
+}
+
+static const char *sharer_op_str(int op)
+{
+	return op >= 0 && op < NR_SHARER_OPS ? sharer_op_name[op] : "?";
+}
 
 static int write_full(int fd, const void *buf, size_t len)
 {
@@ -1374,14 +1393,144 @@ static int read_full(int fd, void *buf, size_t len, int timeout_ms)
 	return 0;
 }
 
-static void sharer_reply(int fd, int op, int err, unsigned int count,
-			 const __u64 *vals)
+static long rusage_faults(void)
 {
-	struct sharer_reply r = { .op = op, .err = err, .count = count };
+	struct rusage ru;
+
+	if (getrusage(RUSAGE_SELF, &ru))
+		return 0;
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+static void sharer_reply(int fd, int op, int err, unsigned int count,
+			 long faults, const __u64 *vals)
+{
+	struct sharer_reply r = { .op = op, .err = err, .count = count,
+				  .faults = faults };
 
 	if (write_full(fd, &r, sizeof(r)) ||
 	    write_full(fd, vals, count * sizeof(*vals)))
 		_exit(2);
+}
+
+/*
+ * Checksum @count pages from @first into @vals, in page order, touching
+ * them from the first or (@backward) from the last one.
+ */
+static void sharer_sums(const char *first, unsigned long count,
+			bool backward, __u64 *vals)
+{
+	unsigned long i, p;
+
+	for (i = 0; i < count; i++) {
+		p = backward ? count - 1 - i : i;
+		vals[p] = page_checksum(first + p * psize());
+	}
+}
+
+/* A child forked now checksums the pages, as SHARER_READ would. */
+static int sharer_do_fork_read(char *first, unsigned long count,
+			       bool backward, struct sharer_fork_result *res,
+			       __u64 *vals, long *faults)
+{
+	int status;
+	pid_t pid;
+
+	res->faults = -1;
+	pid = fork();
+	if (pid < 0)
+		return errno;
+	if (pid == 0) {
+		long before = rusage_faults();
+
+		sharer_sums(first, count, backward, res->vals);
+		res->faults = rusage_faults() - before;
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid)
+		return errno;
+	if (!WIFEXITED(status) || WEXITSTATUS(status) || res->faults < 0)
+		return ECHILD;
+	memcpy(vals, res->vals, count * sizeof(*vals));
+	*faults = res->faults;
+	return 0;
+}
+
+/*
+ * Register the whole target with a userfaultfd in write-protect mode and
+ * write-protect it: its PTEs get the uffd-wp bit, which swap-out keeps in
+ * the swap PTEs. Nothing serves the faults: the sharer must only read.
+ */
+static int sharer_do_uffd_wp(char *addr, size_t len)
+{
+	static int uffd = -1;
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { .start = (unsigned long)addr, .len = len },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = { .start = (unsigned long)addr, .len = len },
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+
+	if (uffd < 0) {
+		uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		if (uffd < 0)
+			return errno;
+		if (ioctl(uffd, UFFDIO_API, &api))
+			return errno;
+	}
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+	    ioctl(uffd, UFFDIO_WRITEPROTECT, &wp))
+		return errno;
+	return 0;
+}
+
+/* Move [addr, addr + len) to a new place and back: mremap() twice. */
+static int sharer_do_mremap(char *addr, size_t len)
+{
+	void *tmp = mmap(NULL, len, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (tmp == MAP_FAILED)
+		return errno;
+	if (mremap(addr, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, tmp) != tmp) {
+		int err = errno;
+
+		munmap(tmp, len);
+		return err;
+	}
+	if (mremap(tmp, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, addr) != addr)
+		return errno;
+	return 0;
+}
+
+/* A sharer's buffers: static, so that touching them once faults them in. */
+static __u64 sharer_vals[SHARER_MAX_PAGES];
+static unsigned char sharer_vec[SHARER_MAX_PAGES];
+static __u64 sharer_warm_buf[65536 / sizeof(__u64)];	/* >= a page */
+
+/*
+ * MCL_ONFAULT locks only what is touched: touch the code and data of the
+ * commands, so that the faults a command reports are the target's alone.
+ * Again after a fork(), which write-protected them all.
+ */
+static void sharer_warm(void)
+{
+	volatile __u64 *vals = sharer_vals;
+	volatile unsigned char *vec = sharer_vec;
+	volatile char stack[8192];
+	size_t i;
+
+	memset((char *)stack, 0, sizeof(stack));
+	/* Keep the values: they may be a reply not sent yet. */
+	for (i = 0; i < ARRAY_SIZE(sharer_vals); i += 64)
+		vals[i] = vals[i];
+	for (i = 0; i < ARRAY_SIZE(sharer_vec); i += 64)
+		vec[i] = vec[i];
+	page_fill(sharer_warm_buf, 1);
+	stack[0] = page_checksum(sharer_warm_buf) + rusage_faults();
 }
 
 /*
@@ -1392,11 +1541,13 @@ static void sharer_reply(int fd, int op, int err, unsigned int count,
 static void sharer_main(char *addr, unsigned long nr_pages, int cmd_fd,
 			int reply_fd, pid_t parent)
 {
-	static __u64 vals[SHARER_MAX_PAGES];
-	static unsigned char vec[SHARER_MAX_PAGES];
+	__u64 *vals = sharer_vals;
+	unsigned char *vec = sharer_vec;
+	struct sharer_fork_result *res;
 	size_t len = nr_pages * psize();
 	int pagemap_fd, err = 0;
 	unsigned long i;
+	long before;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
 		_exit(3);
@@ -1405,11 +1556,19 @@ static void sharer_main(char *addr, unsigned long nr_pages, int cmd_fd,
 	pagemap_fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pagemap_fd < 0 && !err)
 		err = errno;
-	sharer_reply(reply_fd, SHARER_READY, err, 0, NULL);
+	res = mmap(NULL, sizeof(*res), PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED && !err)
+		err = errno;
+	if (res != MAP_FAILED)
+		memset(res, 0, sizeof(*res));
+	sharer_warm();
+	sharer_reply(reply_fd, SHARER_READY, err, 0, 0, NULL);
 
 	for (;;) {
 		struct sharer_cmd cmd;
 		char *first;
+		long faults = -1;
 
 		if (read_full(cmd_fd, &cmd, sizeof(cmd), -1))
 			_exit(0);	/* the parent is gone */
@@ -1417,21 +1576,21 @@ static void sharer_main(char *addr, unsigned long nr_pages, int cmd_fd,
 		err = 0;
 		if (cmd.count > SHARER_MAX_PAGES ||
 		    cmd.first + cmd.count > nr_pages) {
-			sharer_reply(reply_fd, cmd.op, ERANGE, 0, NULL);
+			sharer_reply(reply_fd, cmd.op, ERANGE, 0, 0, NULL);
 			continue;
 		}
+		if (cmd.op == SHARER_WRITE &&
+		    read_full(cmd_fd, vals, cmd.count * sizeof(*vals), -1))
+			_exit(0);
+		before = rusage_faults();
 		switch (cmd.op) {
 		case SHARER_READ:
-			for (i = 0; i < cmd.count; i++)
-				vals[i] = page_checksum(first + i * psize());
+			sharer_sums(first, cmd.count, cmd.arg & SHARER_BACKWARD,
+				    vals);
 			break;
 		case SHARER_WRITE:
-			if (read_full(cmd_fd, vals, cmd.count * sizeof(*vals),
-				      -1))
-				_exit(0);
 			for (i = 0; i < cmd.count; i++)
 				page_fill(first + i * psize(), vals[i]);
-			cmd.count = 0;
 			break;
 		case SHARER_PAGEMAP:
 			for (i = 0; i < cmd.count; i++)
@@ -1447,77 +1606,88 @@ static void sharer_main(char *addr, unsigned long nr_pages, int cmd_fd,
 		case SHARER_MUNMAP:
 			if (munmap(addr, len))
 				err = errno;
-			cmd.count = 0;
 			break;
 		case SHARER_EXIT:
 			_exit(0);
+		case SHARER_MLOCK:
+			if (mlock2(first, cmd.count * psize(), MLOCK_ONFAULT))
+				err = errno;
+			break;
+		case SHARER_MUNLOCK:
+			if (munlock(first, cmd.count * psize()))
+				err = errno;
+			break;
+		case SHARER_MPROTECT:
+			if (mprotect(first, cmd.count * psize(), cmd.arg))
+				err = errno;
+			break;
+		case SHARER_MADVISE:
+			if (madvise(first, cmd.count * psize(), cmd.arg))
+				err = errno;
+			break;
+		case SHARER_MREMAP:
+			err = sharer_do_mremap(addr, len);
+			break;
+		case SHARER_FORK_READ:
+			/* Reports the child's faults, not the fork's. */
+			err = res == MAP_FAILED ? ENOMEM :
+			      sharer_do_fork_read(first, cmd.count,
+						  cmd.arg & SHARER_BACKWARD,
+						  res, vals, &faults);
+			sharer_warm();
+			break;
+		case SHARER_UFFD_WP:
+			err = sharer_do_uffd_wp(addr, len);
+			break;
 		default:
 			err = EINVAL;
-			cmd.count = 0;
 		}
-		sharer_reply(reply_fd, cmd.op, err, err ? 0 : cmd.count, vals);
+		if (cmd.op != SHARER_FORK_READ)
+			faults = rusage_faults() - before;
+		sharer_reply(reply_fd, cmd.op, err,
+			     !err && sharer_op_returns_values(cmd.op) ?
+			     cmd.count : 0, faults, vals);
 	}
 }
 
-static int sharer_wait_reply(struct sharers *sh, int i, int op,
-			     unsigned int count, __u64 *vals)
+/* Read the reply to the command sharer @i was sent; values into @vals. */
+static int sharer_wait_reply(struct sharers *sh, int i, __u64 *vals)
 {
+	static __u64 scratch[SHARER_MAX_PAGES];
 	struct sharer *s = &sh->s[i];
+	unsigned int count = sharer_op_returns_values(s->op) ? s->count : 0;
 	struct sharer_reply r;
 	int ret;
 
+	s->busy = false;
 	ret = read_full(s->reply_fd, &r, sizeof(r), SHARER_TIMEOUT_MS);
 	if (ret) {
 		ksft_print_msg("sharer %d (pid %d): no reply to %s: %s\n", i,
-			       s->pid, sharer_op_name[op], strerror(-ret));
+			       s->pid, sharer_op_str(s->op), strerror(-ret));
 		return -1;
 	}
-	if (r.op != op || (!r.err && r.count != count)) {
+	if (r.op != s->op || (!r.err && r.count != count) ||
+	    r.count > SHARER_MAX_PAGES) {
 		ksft_print_msg("sharer %d: bad reply to %s (op %d count %u)\n",
-			       i, sharer_op_name[op], r.op, r.count);
+			       i, sharer_op_str(s->op), r.op, r.count);
 		return -1;
 	}
 	if (r.count) {
-		ret = read_full(s->reply_fd, vals, r.count * sizeof(*vals),
-				SHARER_TIMEOUT_MS);
+		ret = read_full(s->reply_fd, vals ? vals : scratch,
+				r.count * sizeof(*vals), SHARER_TIMEOUT_MS);
 		if (ret) {
 			ksft_print_msg("sharer %d: short reply to %s: %s\n",
-				       i, sharer_op_name[op], strerror(-ret));
+				       i, sharer_op_str(s->op), strerror(-ret));
 			return -1;
 		}
 	}
+	s->faults = r.faults;
 	if (r.err) {
 		ksft_print_msg("sharer %d: %s failed: %s\n", i,
-			       sharer_op_name[op], strerror(r.err));
+			       sharer_op_str(s->op), strerror(r.err));
 		return -1;
 	}
 	return 0;
-}
-
-static int sharer_call(struct sharers *sh, int i, int op, unsigned long first,
-		       unsigned long count, const __u64 *args,
-		       __u64 *vals)
-{
-	struct sharer_cmd cmd = { .op = op, .count = count, .first = first };
-	struct sharer *s;
-
-	if (i < 0 || i >= sh->nr || !sh->s[i].pid) {
-		ksft_print_msg("sharer %d does not exist\n", i);
-		return -1;
-	}
-	s = &sh->s[i];
-	if (count > SHARER_MAX_PAGES || first + count > sh->nr_pages) {
-		ksft_print_msg("sharer %d: pages %lu+%lu out of range\n", i,
-			       first, count);
-		return -1;
-	}
-	if (write_full(s->cmd_fd, &cmd, sizeof(cmd)) ||
-	    (args && write_full(s->cmd_fd, args, count * sizeof(*args)))) {
-		ksft_print_msg("sharer %d (pid %d): cannot send %s: %s\n", i,
-			       s->pid, sharer_op_name[op], strerror(errno));
-		return -1;
-	}
-	return sharer_wait_reply(sh, i, op, vals ? count : 0, vals);
 }
 
 /* Reap sharer @i, waiting at most SHARER_TIMEOUT_MS. Return: its status. */
@@ -1549,7 +1719,103 @@ static int sharer_reap(struct sharers *sh, int i, bool kill_it)
 	close(s->reply_fd);
 	s->pid = 0;
 	s->mapped = false;
+	s->busy = false;
 	return status;
+}
+
+/*
+ * Send command @op to sharer @i without waiting for it to be done:
+ * several sharers can work at once. @arg is the command's argument (see
+ * enum sharer_op), @args the @count seeds of SHARER_WRITE. Collect the
+ * reply with sharer_wait() before the next command to the same sharer.
+ * Return: 0, or -1 after printing why.
+ */
+int sharer_send(struct sharers *sh, int i, int op, unsigned long first,
+		unsigned long count, __u64 arg, const __u64 *args)
+{
+	struct sharer_cmd cmd = { .op = op, .count = count, .first = first,
+				  .arg = arg };
+	struct sharer *s;
+
+	if (i < 0 || i >= sh->nr || !sh->s[i].pid) {
+		ksft_print_msg("sharer %d does not exist\n", i);
+		return -1;
+	}
+	s = &sh->s[i];
+	if (s->busy) {
+		ksft_print_msg("sharer %d: %s sent before the reply to %s\n",
+			       i, sharer_op_str(op), sharer_op_str(s->op));
+		return -1;
+	}
+	if (op <= SHARER_READY || op >= NR_SHARER_OPS ||
+	    (op == SHARER_WRITE && !args)) {
+		ksft_print_msg("sharer %d: bad command %d\n", i, op);
+		return -1;
+	}
+	if (count > SHARER_MAX_PAGES || first + count > sh->nr_pages) {
+		ksft_print_msg("sharer %d: pages %lu+%lu out of range\n", i,
+			       first, count);
+		return -1;
+	}
+	if (write_full(s->cmd_fd, &cmd, sizeof(cmd)) ||
+	    (op == SHARER_WRITE &&
+	     write_full(s->cmd_fd, args, count * sizeof(*args)))) {
+		ksft_print_msg("sharer %d (pid %d): cannot send %s: %s\n", i,
+			       s->pid, sharer_op_str(op), strerror(errno));
+		return -1;
+	}
+	s->busy = true;
+	s->op = op;
+	s->count = count;
+	return 0;
+}
+
+/*
+ * Wait for sharer @i to be done with the command sharer_send() sent it;
+ * its values, if it returns some, go to @vals (may be NULL). After
+ * SHARER_EXIT, reap the sharer: its mm is gone when this returns.
+ * Return: 0 if the command succeeded, -1 after printing why not.
+ */
+int sharer_wait(struct sharers *sh, int i, __u64 *vals)
+{
+	struct sharer *s;
+	int status;
+
+	if (i < 0 || i >= sh->nr || !sh->s[i].pid || !sh->s[i].busy) {
+		ksft_print_msg("sharer %d: nothing to wait for\n", i);
+		return -1;
+	}
+	s = &sh->s[i];
+	if (s->op == SHARER_EXIT) {
+		status = sharer_reap(sh, i, false);
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			ksft_print_msg("sharer %d: exit status %#x\n", i,
+				       status);
+			return -1;
+		}
+		return 0;
+	}
+	if (sharer_wait_reply(sh, i, vals))
+		return -1;
+	if (s->op == SHARER_MUNMAP)
+		s->mapped = false;
+	return 0;
+}
+
+/* sharer_send(), then sharer_wait(). */
+int sharer_call(struct sharers *sh, int i, int op, unsigned long first,
+		unsigned long count, __u64 arg, const __u64 *args,
+		__u64 *vals)
+{
+	if (sharer_send(sh, i, op, first, count, arg, args))
+		return -1;
+	return sharer_wait(sh, i, vals);
+}
+
+/* The page faults (minor + major) the last command of sharer @i took. */
+long sharer_faults(struct sharers *sh, int i)
+{
+	return sh->s[i].faults;
 }
 
 /*
@@ -1602,12 +1868,18 @@ int sharers_add(struct sharers *sh)
 		close(reply[0]);
 		return -1;
 	}
+	memset(&sh->s[i], 0, sizeof(sh->s[i]));
 	sh->s[i].pid = pid;
 	sh->s[i].cmd_fd = cmd[1];
 	sh->s[i].reply_fd = reply[0];
 	sh->s[i].mapped = true;
+	sh->s[i].busy = true;
+	sh->s[i].op = SHARER_READY;
 	sh->nr = i + 1;
-	return sharer_wait_reply(sh, i, SHARER_READY, 0, NULL);
+	if (sharer_wait_reply(sh, i, NULL))
+		return -1;
+	/* The code of the read path faulted in, see sharer_main(). */
+	return sharer_call(sh, i, SHARER_READ, 0, 0, 0, NULL, NULL);
 }
 
 /*
@@ -1623,8 +1895,11 @@ int sharers_spawn(struct sharers *sh, int nr, char *addr,
 	sh->owner = getpid();
 	sh->addr = addr;
 	sh->nr_pages = nr_pages;
-	if (nr > SHARERS_MAX || nr_pages > SHARER_MAX_PAGES)
+	if (nr > SHARERS_MAX || nr_pages > SHARER_MAX_PAGES) {
+		ksft_print_msg("%d sharers of %lu pages: too many\n", nr,
+			       nr_pages);
 		return -1;
+	}
 	for (i = 0; i < nr; i++)
 		if (sharers_add(sh))
 			return -1;
@@ -1663,57 +1938,96 @@ void sharers_destroy(struct sharers *sh)
 int sharer_read(struct sharers *sh, int i, unsigned long first,
 		unsigned long count, __u64 *sums)
 {
-	return sharer_call(sh, i, SHARER_READ, first, count, NULL, sums);
+	return sharer_call(sh, i, SHARER_READ, first, count, 0, NULL, sums);
+}
+
+int sharer_read_backward(struct sharers *sh, int i, unsigned long first,
+			 unsigned long count, __u64 *sums)
+{
+	return sharer_call(sh, i, SHARER_READ, first, count, SHARER_BACKWARD,
+			   NULL, sums);
+}
+
+/* A child of sharer @i, forked now, reads; sharer_faults() are its. */
+int sharer_fork_read(struct sharers *sh, int i, unsigned long first,
+		     unsigned long count, __u64 *sums)
+{
+	return sharer_call(sh, i, SHARER_FORK_READ, first, count, 0, NULL,
+			   sums);
 }
 
 int sharer_write(struct sharers *sh, int i, unsigned long first,
 		 unsigned long count, const __u64 *seeds)
 {
-	return sharer_call(sh, i, SHARER_WRITE, first, count, seeds, NULL);
+	return sharer_call(sh, i, SHARER_WRITE, first, count, 0, seeds, NULL);
 }
 
 int sharer_pagemap(struct sharers *sh, int i, unsigned long first,
 		   unsigned long count, __u64 *pmes)
 {
-	return sharer_call(sh, i, SHARER_PAGEMAP, first, count, NULL, pmes);
+	return sharer_call(sh, i, SHARER_PAGEMAP, first, count, 0, NULL, pmes);
 }
 
 int sharer_mincore(struct sharers *sh, int i, unsigned long first,
 		   unsigned long count, __u64 *resident)
 {
-	return sharer_call(sh, i, SHARER_MINCORE, first, count, NULL,
+	return sharer_call(sh, i, SHARER_MINCORE, first, count, 0, NULL,
 			   resident);
+}
+
+/* mlock2(MLOCK_ONFAULT) the whole target in sharer @i. */
+int sharer_mlock(struct sharers *sh, int i)
+{
+	return sharer_call(sh, i, SHARER_MLOCK, 0, sh->nr_pages, 0, NULL,
+			   NULL);
+}
+
+int sharer_munlock(struct sharers *sh, int i)
+{
+	return sharer_call(sh, i, SHARER_MUNLOCK, 0, sh->nr_pages, 0, NULL,
+			   NULL);
+}
+
+/* mprotect() the whole target of sharer @i to @prot. */
+int sharer_mprotect(struct sharers *sh, int i, int prot)
+{
+	return sharer_call(sh, i, SHARER_MPROTECT, 0, sh->nr_pages, prot, NULL,
+			   NULL);
+}
+
+int sharer_madvise(struct sharers *sh, int i, unsigned long first,
+		   unsigned long count, int advice)
+{
+	return sharer_call(sh, i, SHARER_MADVISE, first, count, advice, NULL,
+			   NULL);
+}
+
+/* Sharer @i moves its target elsewhere with mremap(), then back. */
+int sharer_mremap(struct sharers *sh, int i)
+{
+	return sharer_call(sh, i, SHARER_MREMAP, 0, 0, 0, NULL, NULL);
+}
+
+/* Sharer @i write-protects its target with a userfaultfd (uffd-wp). */
+int sharer_uffd_wp(struct sharers *sh, int i)
+{
+	return sharer_call(sh, i, SHARER_UFFD_WP, 0, 0, 0, NULL, NULL);
 }
 
 int sharer_munmap(struct sharers *sh, int i)
 {
-	if (sharer_call(sh, i, SHARER_MUNMAP, 0, 0, NULL, NULL))
-		return -1;
-	sh->s[i].mapped = false;
-	return 0;
+	return sharer_call(sh, i, SHARER_MUNMAP, 0, 0, 0, NULL, NULL);
 }
 
 /* Tell sharer @i to exit and reap it: its mm is gone when this returns. */
 int sharer_exit(struct sharers *sh, int i)
 {
-	struct sharer_cmd cmd = { .op = SHARER_EXIT };
-	int status;
-
-	if (i < 0 || i >= sh->nr || !sh->s[i].pid) {
-		ksft_print_msg("sharer %d does not exist\n", i);
+	if (sharer_send(sh, i, SHARER_EXIT, 0, 0, 0, NULL)) {
+		if (i >= 0 && i < sh->nr)
+			sharer_reap(sh, i, true);
 		return -1;
 	}
-	if (write_full(sh->s[i].cmd_fd, &cmd, sizeof(cmd))) {
-		ksft_print_msg("sharer %d: cannot send exit\n", i);
-		sharer_reap(sh, i, true);
-		return -1;
-	}
-	status = sharer_reap(sh, i, false);
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		ksft_print_msg("sharer %d: exit status %#x\n", i, status);
-		return -1;
-	}
-	return 0;
+	return sharer_wait(sh, i, NULL);
 }
 
 /* Every sharer still mapping the target has a swap PTE for each page. */

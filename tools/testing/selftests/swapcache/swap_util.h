@@ -24,10 +24,10 @@
 
 /* Where a sharer's reply may take longer than this, the test fails. */
 #define SHARER_TIMEOUT_MS	120000
-/* Most pages one sharer command may cover. */
-#define SHARER_MAX_PAGES	256
-/* Most sharers of one mapping. */
-#define SHARERS_MAX		64
+/* Most pages one sharer command may cover: a PMD of 4 KiB pages. */
+#define SHARER_MAX_PAGES	512
+/* Most sharers of one mapping: more than SWAP_MAP_MAX (62) references. */
+#define SHARERS_MAX		80
 
 /*
  * The debugfs view of the swap slots in use (mm/swap_debugfs.c): a header
@@ -89,11 +89,41 @@ struct swap_env {
 	struct setting swapin_remap;	/* pinned to "never" if present */
 };
 
+/*
+ * The commands of a sharer (see sharer_send()). Each acts on pages
+ * [first, first + count) of the target, the same in every sharer, unless
+ * said otherwise; @arg is the command's own argument.
+ */
+enum sharer_op {
+	SHARER_READY,		/* internal: the sharer is up */
+	SHARER_READ,		/* checksum each page; arg: SHARER_BACKWARD */
+	SHARER_WRITE,		/* fill page i from seed i (the @args) */
+	SHARER_PAGEMAP,		/* the sharer's pagemap entry of each page */
+	SHARER_MINCORE,		/* mincore() of each page, 0 or 1 */
+	SHARER_MUNMAP,		/* munmap() the whole target */
+	SHARER_EXIT,		/* _exit(0); sharer_wait() reaps it */
+	SHARER_MLOCK,		/* mlock2(MLOCK_ONFAULT) */
+	SHARER_MUNLOCK,		/* munlock() */
+	SHARER_MPROTECT,	/* mprotect() to arg */
+	SHARER_MADVISE,		/* madvise() with advice arg */
+	SHARER_MREMAP,		/* move the whole target away, then back */
+	SHARER_FORK_READ,	/* a child forked now reads, as SHARER_READ */
+	SHARER_UFFD_WP,		/* register uffd-wp on the whole target, wp */
+	NR_SHARER_OPS,
+};
+
+/* SHARER_READ, SHARER_FORK_READ: from the last page down to the first. */
+#define SHARER_BACKWARD		1
+
 struct sharer {
 	pid_t pid;
 	int cmd_fd;	/* parent -> sharer */
 	int reply_fd;	/* sharer -> parent */
 	bool mapped;	/* still maps the target */
+	bool busy;	/* a command sent, its reply not read yet */
+	int op;		/* of that command */
+	unsigned int count;
+	long faults;	/* minflt + majflt of the last command */
 };
 
 struct sharers {
@@ -228,14 +258,34 @@ int sharers_spawn(struct sharers *sh, int nr, char *addr,
 int sharers_add(struct sharers *sh);
 int sharers_stop(struct sharers *sh);
 void sharers_destroy(struct sharers *sh);
+/* Asynchronous: send a command to sharer @i, later wait for its reply. */
+int sharer_send(struct sharers *sh, int i, int op, unsigned long first,
+		unsigned long count, __u64 arg, const __u64 *args);
+int sharer_wait(struct sharers *sh, int i, __u64 *vals);
+int sharer_call(struct sharers *sh, int i, int op, unsigned long first,
+		unsigned long count, __u64 arg, const __u64 *args,
+		__u64 *vals);
+long sharer_faults(struct sharers *sh, int i);
+/* Synchronous: one command, then its reply. */
 int sharer_read(struct sharers *sh, int i, unsigned long first,
 		unsigned long count, __u64 *sums);
+int sharer_read_backward(struct sharers *sh, int i, unsigned long first,
+			 unsigned long count, __u64 *sums);
+int sharer_fork_read(struct sharers *sh, int i, unsigned long first,
+		     unsigned long count, __u64 *sums);
 int sharer_write(struct sharers *sh, int i, unsigned long first,
 		 unsigned long count, const __u64 *seeds);
 int sharer_pagemap(struct sharers *sh, int i, unsigned long first,
 		   unsigned long count, __u64 *pmes);
 int sharer_mincore(struct sharers *sh, int i, unsigned long first,
 		   unsigned long count, __u64 *resident);
+int sharer_mlock(struct sharers *sh, int i);
+int sharer_munlock(struct sharers *sh, int i);
+int sharer_mprotect(struct sharers *sh, int i, int prot);
+int sharer_madvise(struct sharers *sh, int i, unsigned long first,
+		   unsigned long count, int advice);
+int sharer_mremap(struct sharers *sh, int i);
+int sharer_uffd_wp(struct sharers *sh, int i);
 int sharer_munmap(struct sharers *sh, int i);
 int sharer_exit(struct sharers *sh, int i);
 bool sharers_all_swapped(struct sharers *sh, unsigned long first,
