@@ -492,6 +492,12 @@ static void swap_remap_pte(struct swap_remap *rm, unsigned int i,
 	}
 	flush_icache_page(vma, page);
 	set_pte_at(vma->vm_mm, addr, ptep, pte);
+	/*
+	 * As do_swap_page() does after set_ptes(): sparc64 restores the ADI
+	 * tags that it saved for this swap entry at unmap (VM_SPARC_ADI),
+	 * under the PTL as there.  A no-op elsewhere.
+	 */
+	arch_do_swap_page_nr(vma->vm_mm, vma, addr, pte, ptent, 1);
 	/* No flush: the PTE was not present. */
 	update_mmu_cache(vma, addr, ptep);
 }
