@@ -340,8 +340,10 @@ static void swap_remap_join(struct swap_remap *rm, unsigned int i)
  * swap_remap_add - try to add @folio, found in the swap cache for the
  * neighbouring swap PTE of the faulting VMA at slot @i, which held
  * @entry, to the batch.  Takes over the reference on @folio.
+ *
+ * Return: true if @folio joined the batch.
  */
-static void swap_remap_add(struct swap_remap *rm, unsigned int i,
+static bool swap_remap_add(struct swap_remap *rm, unsigned int i,
 			   struct folio *folio, swp_entry_t entry)
 {
 	if (folio_test_large(folio) || folio_test_ksm(folio) ||
@@ -375,11 +377,12 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 	}
 	rm->folio[i] = folio;
 	swap_remap_join(rm, i);
-	return;
+	return true;
 unlock:
 	folio_unlock(folio);
 put:
 	folio_put(folio);
+	return false;
 }
 
 /*
@@ -449,11 +452,15 @@ static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
 		while (j < rm->nr && ent[j].val == ent[i].val + (j - i) &&
 		       swap_cache_index(ent[j]))
 			j++;
-		swap_cache_get_folios(ent[i], j - i, vma,
-				      start + (i << PAGE_SHIFT), found);
+		swap_cache_get_folios(ent[i], j - i, found);
+		/*
+		 * Only a member saves a fault of this VMA, so only a member
+		 * counts the readahead hit that fault would have counted.
+		 */
 		for (k = i; k < j; k++)
-			if (found[k - i])
-				swap_remap_add(rm, k, found[k - i], ent[k]);
+			if (found[k - i] &&
+			    swap_remap_add(rm, k, found[k - i], ent[k]))
+				swap_cache_ra_hit_nofault(found[k - i], vma);
 	}
 }
 
