@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/kernel-page-flags.h>
 #include <sys/mman.h>
@@ -33,9 +32,8 @@
 #define NR_SHARERS			4
 #define SWAP_OUT_PASSES		200
 #define TEST_TIMEOUT		300
-#define STRESS_SECONDS		40
-#define STRESS_PAGES		48
-#define STRESS_SHARERS		4
+/* Pages of the THP that thp_left_alone reads. */
+#define THP_READ_PAGES		48
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -408,7 +406,7 @@ TEST_F_TIMEOUT(remap, shmem_unaffected, TEST_TIMEOUT)
 TEST_F_TIMEOUT(remap, thp_left_alone, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
-	__u64 sum[STRESS_PAGES], seed = 42;
+	__u64 sum[THP_READ_PAGES], seed = 42;
 	size_t len = 2UL << 20;
 	unsigned long p;
 	char *raw, *mem;
@@ -423,19 +421,19 @@ TEST_F_TIMEOUT(remap, thp_left_alone, TEST_TIMEOUT)
 	mem = (char *)(((unsigned long)raw + len - 1) & ~(len - 1));
 	ASSERT_EQ(0, madvise(mem, len, MADV_HUGEPAGE));
 	ASSERT_EQ(0, munlock(mem, len));
-	for (p = 0; p < STRESS_PAGES; p++) {
+	for (p = 0; p < THP_READ_PAGES; p++) {
 		st->seed[p] = page_seed(getpid(), p, 7);
 		page_fill(mem + p * psize(), st->seed[p]);
 	}
-	st->nr_pages = STRESS_PAGES;
-	ASSERT_EQ(0, sharers_spawn(&st->sh, 2, mem, STRESS_PAGES));
+	st->nr_pages = THP_READ_PAGES;
+	ASSERT_EQ(0, sharers_spawn(&st->sh, 2, mem, THP_READ_PAGES));
 	st->mem = NULL;
 	munmap(raw, 2 * len);
 	/* Partial reclaim: whatever reclaim does to it, data stays right. */
 	cgroup_reclaim(&st->env.cg, len / 2);
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, STRESS_PAGES, sum));
-		for (p = 0; p < STRESS_PAGES; p++)
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, THP_READ_PAGES, sum));
+		for (p = 0; p < THP_READ_PAGES; p++)
 			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 	}
 	ASSERT_EQ(0, sharer_write(&st->sh, 1, 0, 1, &seed));
@@ -503,106 +501,6 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 	}
 	/* At most the other sharers at the first pgoff faulted. */
 	EXPECT_GE(remapped + NR_SHARERS - 1, vmstat_read("swapin_remap_pte"));
-}
-
-FIXTURE(remap_stress)
-{
-	struct remap_state st;
-};
-
-FIXTURE_VARIANT(remap_stress)
-{
-	enum swap_backend backend;
-	const char *mode;
-};
-
-FIXTURE_VARIANT_ADD(remap_stress, zram_free)
-{
-	.backend = SWAP_BACKEND_ZRAM, .mode = "free",
-};
-
-FIXTURE_VARIANT_ADD(remap_stress, zram_keep)
-{
-	.backend = SWAP_BACKEND_ZRAM, .mode = "keep",
-};
-
-FIXTURE_SETUP(remap_stress)
-{
-	memset(&self->st, 0, sizeof(self->st));
-	ASSERT_EQ(0, swap_env_setup(&self->st.env, variant->backend));
-	ASSERT_EQ(0, setting_pin(&self->st.knob, KNOB, variant->mode));
-}
-
-FIXTURE_TEARDOWN_PARENT(remap_stress)
-{
-	state_teardown(&self->st);
-}
-
-/*
- * With -smp 2: the remap runs against faults of other sharers, munmap,
- * exit, fork and swapoff in other processes, for STRESS_SECONDS.  Every
- * page read by anyone is checksummed; at the end no swap slot is left.
- */
-TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
-{
-	struct remap_state *st = &self->st;
-	long long swapfree_start = meminfo_read_pages("SwapFree");
-	long long remapped = vmstat_read("swapin_remap_pte");
-	long long aborted = vmstat_read("swapin_remap_abort");
-	long mismatches = 0, rounds = 0;
-	__u64 sum[STRESS_PAGES];
-	time_t end;
-	unsigned long p;
-	int i;
-
-	end = time(NULL) + STRESS_SECONDS;
-	while (time(NULL) < end) {
-		int action = rounds % 4;
-
-		ASSERT_EQ(0, share_pages(st, STRESS_SHARERS, STRESS_PAGES,
-					 MAP_PRIVATE, true))
-			TH_LOG("round %ld", rounds);
-		/* Sharers 0 and 1 fault concurrently. */
-		ASSERT_EQ(0, sharer_send(&st->sh, 0, SHARER_READ, 0,
-					 STRESS_PAGES, 0, NULL));
-		ASSERT_EQ(0, sharer_send(&st->sh, 1, SHARER_FORK_READ, 0,
-					 STRESS_PAGES, 0, NULL));
-		/* Sharer 2 goes away, sharer 3 forks and reads, meanwhile. */
-		ASSERT_EQ(0, sharer_send(&st->sh, 2, action == 1 ? SHARER_EXIT :
-					 SHARER_MUNMAP, 0, 0, 0, NULL));
-		ASSERT_EQ(0, sharer_send(&st->sh, 3, SHARER_FORK_READ, 0,
-					 STRESS_PAGES, 0, NULL));
-		/* And every other round, swapoff under them. */
-		if (action == 2)
-			ASSERT_EQ(0, swap_area_teardown(&st->env.area));
-		for (i = 0; i < STRESS_SHARERS; i++) {
-			if (i == 2) {
-				ASSERT_EQ(0, sharer_wait(&st->sh, i, NULL));
-				continue;
-			}
-			ASSERT_EQ(0, sharer_wait(&st->sh, i, sum))
-				TH_LOG("round %ld sharer %d", rounds, i);
-			for (p = 0; p < STRESS_PAGES; p++)
-				mismatches += sum[p] !=
-					pattern_checksum(st->seed[p]);
-		}
-		sharers_destroy(&st->sh);
-		if (action == 2)
-			ASSERT_EQ(0, swap_area_setup(&st->env.area,
-						     variant->backend,
-						     swap_area_wanted_pages()));
-		rounds++;
-	}
-	EXPECT_EQ(0, mismatches);
-	EXPECT_EQ(0, swap_env_wait_swapfree(&st->env, swapfree_start, 100));
-	remapped = vmstat_read("swapin_remap_pte") - remapped;
-	aborted = vmstat_read("swapin_remap_abort") - aborted;
-	ksft_print_msg("stress: %ld rounds, %ld mismatches, ", rounds,
-		       mismatches);
-	printf("%lld PTEs remapped, %lld walks given up\n", remapped,
-	       aborted);
-	/* The races happened around remaps, not instead of them. */
-	EXPECT_GT(remapped, 0);
 }
 
 TEST_HARNESS_MAIN
