@@ -6,18 +6,31 @@
 # Builds build/linux-TREE (stock or patched) with CONFIG (debug or bench)
 # into build/obj-TREE-CONFIG, and copies the image to build/bzImage-...
 # The .config is allnoconfig plus configs/base.config and
-# configs/CONFIG.config, and every requested option is verified.
+# configs/CONFIG.config, and every requested option is verified. A
+# fragment may stack others under it with lines "#include NAME.config"
+# (kasan and kcsan include debug): they come first, so it can override.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 TREE=${1:-}
 CONFIG=${2:-}
 [ -d "$BUILD/linux-$TREE" ] && [ -f "$TOP/configs/$CONFIG.config" ] ||
-	die "usage: build-kernel.sh stock|patched debug|bench (after prepare-tree.sh)"
+	die "usage: build-kernel.sh stock|patched debug|bench|kasan|kcsan|prof (after prepare-tree.sh)"
+
+# fragments FILE: FILE's "#include" fragments (theirs first), then FILE
+fragments()
+{
+	for inc in $(sed -n 's/^#include \([A-Za-z0-9_.-]*\.config\)$/\1/p' "$1"); do
+		[ -f "$TOP/configs/$inc" ] || die "$1: no configs/$inc to include"
+		fragments "$TOP/configs/$inc"
+	done
+	echo "$1"
+}
 
 SRC=$BUILD/linux-$TREE
 OBJ=$BUILD/obj-$TREE-$CONFIG
-FRAGS="$TOP/configs/base.config $TOP/configs/$CONFIG.config"
+FRAGS=$(fragments "$TOP/configs/$CONFIG.config")
+FRAGS="$TOP/configs/base.config $FRAGS"
 mkdir -p "$OBJ"
 
 CC="gcc"
