@@ -14,7 +14,7 @@
 #   make docs     build Documentation/mm (htmldocs) of the patched tree
 #
 # Variables: SWAP=zram|disk|both|none (shell, guest, run; default zram),
-# FLAVOUR=debug|bench (kernel config; default debug).
+# FLAVOUR=debug|bench|kasan|kcsan (kernel config; default debug).
 
 SHELL      := /bin/sh
 TOP        := $(CURDIR)
@@ -26,8 +26,19 @@ EXTRA      ?=
 SRC        := $(BUILD)/linux-patched
 KOBJ       := $(BUILD)/obj-patched-$(FLAVOUR)
 KERNEL     := $(BUILD)/bzImage-patched-$(FLAVOUR)
-KST        := $(BUILD)/kselftest
+# The debug flavour's files keep their plain names (README and other
+# people use them); other flavours add -$(FLAVOUR), so that their check
+# runs do not overwrite the debug one's selftests, initramfs and logs.
+SFX        := $(if $(filter debug,$(FLAVOUR)),,-$(FLAVOUR))
+KST        := $(BUILD)/kselftest$(SFX)
 SELFTESTS  := swapcache
+# The sanitizer kernels run the same tests several times slower under
+# TCG: the guest watchdog (GUEST_TIMEOUT of scripts/qemu-x86_64.conf) and
+# the per-program kselftest timeout (each target's installed "settings")
+# are multiplied by this.
+TIMEOUT_SCALE_kasan := 3
+TIMEOUT_SCALE_kcsan := 4
+TIMEOUT_SCALE ?= $(or $(TIMEOUT_SCALE_$(FLAVOUR)),1)
 
 export BUILD
 
@@ -47,15 +58,19 @@ tree: base-version
 
 kernel: tree
 	@scripts/build-kernel.sh patched $(FLAVOUR)
-	@ln -sf bzImage-patched-$(FLAVOUR) $(BUILD)/bzImage
+	@ln -sf bzImage-patched-$(FLAVOUR) $(BUILD)/bzImage$(SFX)
 
 # Built in the kernel tree the kselftest way, as static binaries.
 selftests: kernel
 	@rm -rf $(KST)
 	@. scripts/lib.sh; msg "building selftests: $(SELFTESTS)"
 	@$(MAKE) -s -C $(SRC)/tools/testing/selftests TARGETS="$(SELFTESTS)" \
-		O=$(BUILD)/obj-selftests KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" \
+		O=$(BUILD)/obj-selftests$(SFX) KHDR_INCLUDES="-isystem $(KOBJ)/usr/include" \
 		INSTALL_PATH=$(KST) install >/dev/null
+	@[ "$(TIMEOUT_SCALE)" = 1 ] || for f in $(KST)/*/settings; do \
+		if [ -f $$f ]; then awk -F= -v s=$(TIMEOUT_SCALE) \
+			'$$1 == "timeout" { $$0 = "timeout=" $$2 * s } 1' $$f > $$f.new && \
+		mv $$f.new $$f; fi; done
 
 $(BUILD)/initramfs-%.cpio: FORCE
 	@scripts/mkinitramfs.sh $@ $(KST) "$(EXTRA)" "$(CMD)"
@@ -66,14 +81,16 @@ harness-test:
 	@out=$$(scripts/ktap-summary-test.sh 2>&1) || { printf '%s\n' "$$out"; exit 1; }; \
 	printf '%s\n' "$$out" | tail -n 1
 
-check: harness-test selftests $(BUILD)/initramfs-check.cpio
+check: harness-test selftests $(BUILD)/initramfs-check$(SFX).cpio
 	@. scripts/lib.sh; msg "booting $(KERNEL) and running the kselftests"
-	@rc=0; scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-check.cpio \
-		-m check -s none -l $(BUILD)/console-check.log 2>$(BUILD)/run-guest.err || rc=$$?; \
-	cat $(BUILD)/run-guest.err >&2; \
+	@. scripts/qemu-x86_64.conf; rc=0; \
+	scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-check$(SFX).cpio \
+		-m check -s none -l $(BUILD)/console-check$(SFX).log \
+		-t $$((GUEST_TIMEOUT * $(TIMEOUT_SCALE))) 2>$(BUILD)/run-guest$(SFX).err || rc=$$?; \
+	cat $(BUILD)/run-guest$(SFX).err >&2; \
 	extra=0; [ $$rc -eq 0 ] || extra=1; \
-	echo "console: $(BUILD)/console-check.log"; \
-	scripts/ktap-summary.sh $(BUILD)/console-check.log $$extra
+	echo "console: $(BUILD)/console-check$(SFX).log"; \
+	scripts/ktap-summary.sh $(BUILD)/console-check$(SFX).log $$extra
 
 run: selftests $(BUILD)/initramfs-demo.cpio
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-demo.cpio \
@@ -114,7 +131,7 @@ docs: docs-deps tree
 
 clean:
 	rm -rf $(BUILD)/obj-* $(BUILD)/bzImage* $(BUILD)/*.cpio $(BUILD)/*.log \
-		$(KST) $(BUILD)/guest-tools $(BUILD)/swap-disk.* \
+		$(BUILD)/kselftest $(BUILD)/kselftest-* $(BUILD)/guest-tools $(BUILD)/swap-disk.* \
 		$(BUILD)/series $(BUILD)/series.map
 
 distclean:
