@@ -8,28 +8,30 @@
  *
  * The fixtures pin page-cluster to 0 and VMA readahead off (swap_util),
  * so every count below is exact: one pswpin per page, and no batch
- * member but the faulting page itself.
+ * member but the faulting page itself unless a test puts the neighbours
+ * in the swap cache on purpose. The sharers are swap_util's.
+ *
+ * Each test checks that its setup happened (pages swapped out in every
+ * sharer, soft-dirty bits as planned...) and fails if it did not, before
+ * it checks the remap.
+ * The races are in remap_stress.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/kernel-page-flags.h>
 #include <sys/mman.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 
 #include "../kselftest_harness.h"
 #include "swap_util.h"
 
 #define KNOB			"/sys/kernel/mm/swap/swapin_remap"
 #define NR_PAGES		16
-#define NR_SHARERS			4
+#define NR_SHARERS		4
 #define SWAP_OUT_PASSES		200
 #define TEST_TIMEOUT		300
 /* Pages of the THP that thp_left_alone reads. */
@@ -38,10 +40,6 @@
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
 #define KPF_MLOCKED		33
-#endif
-
-#ifndef MLOCK_ONFAULT
-#define MLOCK_ONFAULT		0x01
 #endif
 
 struct remap_state {
@@ -55,6 +53,19 @@ struct remap_state {
 	__u64 seed[SHARER_MAX_PAGES];
 	long long swapfree_base;
 };
+
+/* The remap's counters in /proc/vmstat, at one moment. */
+struct remap_counts {
+	long long pte, walk, abort, pswpin;
+};
+
+static void remap_counts_read(struct remap_counts *c)
+{
+	c->pte = vmstat_read("swapin_remap_pte");
+	c->walk = vmstat_read("swapin_remap_walk");
+	c->abort = vmstat_read("swapin_remap_abort");
+	c->pswpin = vmstat_read("pswpin");
+}
 
 static bool sharers_swapped_cb(void *arg)
 {
@@ -75,6 +86,11 @@ static long long page_count(unsigned long pfn)
 	__u64 count;
 
 	return kpagecount_get(pfn, &count) ? -1 : (long long)count;
+}
+
+static __u64 self_pagemap(const char *addr)
+{
+	return pid_pagemap(getpid(), (void *)addr);
 }
 
 /* Why is a sharer's page not swapped out?  For the log of a failure. */
@@ -108,39 +124,61 @@ static void sharers_explain(struct remap_state *st)
 }
 
 /*
- * Map @nr_pages anonymous pages (@type: MAP_PRIVATE or MAP_SHARED), fill
- * them, fork @nr sharers and drop the test's own mapping, so that
- * exactly the sharers map them.  With @swap_out, reclaim until every
- * sharer's PTE holds a swap entry and the swap cache is empty.
+ * Map @nr_pages anonymous pages (@type: MAP_PRIVATE or MAP_SHARED) at an
+ * address aligned to @align pages, outside the test's mlock, in a VMA of
+ * their own, with THPs or (the counts are per base page) without, and
+ * fill page p from st->seed[p] = page_seed(pid, p, @gen).
  */
-static int share_pages(struct remap_state *st, int nr,
-		       unsigned long nr_pages, int type, bool swap_out)
+static int target_map(struct remap_state *st, unsigned long nr_pages,
+		      int type, unsigned long align, unsigned long gen,
+		      bool thp)
 {
-	size_t len = nr_pages * psize();
+	size_t len = nr_pages * psize(), extra = (align - 1) * psize();
 	unsigned long p;
-	char *mem;
+	char *raw, *mem;
 
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, type | MAP_ANONYMOUS,
-		   -1, 0);
-	if (mem == MAP_FAILED)
+	raw = mmap(NULL, len + extra, PROT_READ | PROT_WRITE,
+		   type | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
 		return -1;
+	mem = (char *)(((unsigned long)raw + align * psize() - 1) &
+		       ~(align * psize() - 1));
+	/* Exactly the target is left: the sharers' VMA is the target's. */
+	if (mem > raw)
+		munmap(raw, mem - raw);
+	if (raw + len + extra > mem + len)
+		munmap(mem + len, raw + len + extra - (mem + len));
 	st->mem = mem;
 	st->mem_len = len;
 	st->nr_pages = nr_pages;
-	madvise(mem, len, MADV_NOHUGEPAGE);
+	/* Fails with EINVAL without CONFIG_TRANSPARENT_HUGEPAGE. */
+	if (madvise(mem, len, thp ? MADV_HUGEPAGE : MADV_NOHUGEPAGE) && thp)
+		return -1;
 	if (munlock(mem, len))
 		return -1;
-	st->swapfree_base = meminfo_read_pages("SwapFree");
 	for (p = 0; p < nr_pages; p++) {
-		st->seed[p] = page_seed(getpid(), p, 0);
+		st->seed[p] = page_seed(getpid(), p, gen);
 		page_fill(mem + p * psize(), st->seed[p]);
 	}
-	if (sharers_spawn(&st->sh, nr, mem, nr_pages))
+	return 0;
+}
+
+/*
+ * Fork @nr sharers of the target and drop the test's own mapping, so
+ * that exactly the sharers map it.  With @swap_out, reclaim until every
+ * sharer's PTE holds a swap entry and the swap cache is empty.
+ */
+static int target_share(struct remap_state *st, int nr, bool swap_out)
+{
+	size_t len = st->nr_pages * psize();
+
+	st->swapfree_base = meminfo_read_pages("SwapFree");
+	if (sharers_spawn(&st->sh, nr, st->mem, st->nr_pages))
 		return -1;
 	/* Keep the address: the sharers map the target there. */
-	st->mem = NULL;
-	if (munmap(mem, len))
+	if (munmap(st->mem, len))
 		return -1;
+	st->mem = NULL;
 	if (!swap_out)
 		return 0;
 	if (swap_env_swap_out(&st->env, len * nr, sharers_swapped_cb, st,
@@ -148,6 +186,14 @@ static int share_pages(struct remap_state *st, int nr,
 		return 0;
 	sharers_explain(st);
 	return -1;
+}
+
+static int share_pages(struct remap_state *st, int nr,
+		       unsigned long nr_pages, int type, bool swap_out)
+{
+	if (target_map(st, nr_pages, type, 1, 0, false))
+		return -1;
+	return target_share(st, nr, swap_out);
 }
 
 /*
@@ -235,51 +281,91 @@ FIXTURE_TEARDOWN_PARENT(remap)
 
 /*
  * After sharer 0 reads the pages, every other sharer maps the same PFN
- * without having touched it, read-only and with its soft-dirty bit as
- * its swap PTE had it; reading costs them no fault; each page was read
- * from swap once; the slot is freed or kept as the mode says.
+ * without having touched it, read-only, and with the soft-dirty bit its
+ * swap PTE had; reading costs them no fault; each page was read from
+ * swap once; the slot is freed or kept as the mode says.
+ *
+ * The soft-dirty bits are set up to differ: the test process clears
+ * them (clear_refs 4) and rewrites the even pages before it forks, so
+ * every sharer's swap PTEs are soft-dirty on even pages only, and
+ * sharer 1 clears its own, all of them.  If the kernel cannot track
+ * soft-dirty (a write does not set the bit, clear_refs does not clear
+ * it), the test fails: it would compare 0 with 0.
  */
 TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
-	__u64 pme[NR_SHARERS][NR_PAGES], now[NR_PAGES], sum[NR_PAGES];
-	long long pswpin, remapped, walks;
+	__u64 pme[NR_SHARERS][NR_PAGES], now[NR_PAGES], sum[NR_PAGES], sd;
+	struct remap_counts c0;
 	unsigned long p, pfn;
 	char path[64];
 	int i;
 
-	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_PRIVATE, false));
-	/* Sharer 1's pages are not soft-dirty, the others' are. */
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, 1, 0, false));
+	ASSERT_EQ(0, file_write_str("/proc/self/clear_refs", "4"));
+	for (p = 0; p < NR_PAGES; p++) {
+		ASSERT_FALSE(self_pagemap(st->mem + p * psize()) &
+			     PM_SOFT_DIRTY)
+			TH_LOG("setup: page %lu still soft-dirty after clear_refs 4",
+			       p);
+	}
+	for (p = 0; p < NR_PAGES; p += 2)
+		page_fill(st->mem + p * psize(), st->seed[p]);
+	for (p = 0; p < NR_PAGES; p++) {
+		ASSERT_EQ(p % 2 == 0, !!(self_pagemap(st->mem + p * psize()) &
+					 PM_SOFT_DIRTY))
+			TH_LOG("setup: page %lu: soft-dirty not %s by a write (CONFIG_MEM_SOFT_DIRTY?)",
+			       p, p % 2 ? "left clear" : "set");
+	}
+
+	ASSERT_EQ(0, target_share(st, NR_SHARERS, false));
 	snprintf(path, sizeof(path), "/proc/%d/clear_refs", st->sh.s[1].pid);
 	ASSERT_EQ(0, file_write_str(path, "4"));
 	ASSERT_GT(swap_env_swap_out(&st->env, NR_SHARERS * NR_PAGES * psize(),
-				    sharers_swapped_cb, st, SWAP_OUT_PASSES), 0);
-	for (i = 0; i < NR_SHARERS; i++)
+				    sharers_swapped_cb, st, SWAP_OUT_PASSES), 0)
+		sharers_explain(st);
+	for (i = 0; i < NR_SHARERS; i++) {
 		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+		for (p = 0; p < NR_PAGES; p++) {
+			ASSERT_EQ(i != 1 && p % 2 == 0,
+				  !!(pme[i][p] & PM_SOFT_DIRTY))
+				TH_LOG("setup: sharer %d page %lu: swap PTE %#llx",
+				       i, p, (unsigned long long)pme[i][p]);
+		}
+	}
 
-	pswpin = vmstat_read("pswpin");
-	remapped = vmstat_read("swapin_remap_pte");
-	walks = vmstat_read("swapin_remap_walk");
-	ASSERT_GE(remapped, 0) TH_LOG("no swapin_remap_pte in /proc/vmstat");
+	remap_counts_read(&c0);
+	ASSERT_GE(c0.pte, 0) TH_LOG("no swapin_remap_pte in /proc/vmstat");
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, NR_PAGES, sum));
 	EXPECT_EQ(NR_PAGES, sharer_faults(&st->sh, 0));
-	for (p = 0; p < NR_PAGES; p++)
+	for (p = 0; p < NR_PAGES; p++) {
 		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
-	EXPECT_EQ(pswpin + NR_PAGES, vmstat_read("pswpin"));
-	EXPECT_EQ(remapped + (variant->remap ? (NR_SHARERS - 1) * NR_PAGES : 0),
+	}
+	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
+	EXPECT_EQ(c0.pte + (variant->remap ? (NR_SHARERS - 1) * NR_PAGES : 0),
 		  vmstat_read("swapin_remap_pte"));
-	EXPECT_EQ(walks + (variant->remap ? NR_PAGES : 0),
+	EXPECT_EQ(c0.walk + (variant->remap ? NR_PAGES : 0),
 		  vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
 
 	/* "free" has freed the slots by the time the fault returned. */
 	EXPECT_EQ(0, swapfree_check(st->swapfree_base -
 				    (variant->frees ? 0 : NR_PAGES)));
-	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme[0]));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, now));
+	for (p = 0; p < NR_PAGES; p++) {
+		ASSERT_TRUE(now[p] & PM_PRESENT);
+		/* do_swap_page() in sharer 0 keeps the bit too. */
+		EXPECT_EQ(pme[0][p] & PM_SOFT_DIRTY, now[p] & PM_SOFT_DIRTY)
+			TH_LOG("sharer 0 page %lu: soft-dirty", p);
+		pfn = pagemap_pfn(now[p]);
+		EXPECT_EQ(variant->remap ? NR_SHARERS : 1, page_count(pfn));
+		EXPECT_EQ(!variant->frees, page_flag(pfn, KPF_SWAPCACHE))
+			TH_LOG("page %lu", p);
+		pme[0][p] = now[p];
+	}
 	for (i = 1; i < NR_SHARERS; i++) {
 		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, now));
 		for (p = 0; p < NR_PAGES; p++) {
-			ASSERT_TRUE(pme[0][p] & PM_PRESENT);
-			pfn = pagemap_pfn(pme[0][p]);
 			if (!variant->remap) {
 				EXPECT_EQ(pme[i][p], now[p]);
 				continue;
@@ -287,19 +373,14 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 			EXPECT_TRUE(now[p] & PM_PRESENT)
 				TH_LOG("sharer %d page %lu: %#llx", i, p,
 				       (unsigned long long)now[p]);
-			EXPECT_EQ(pfn, pagemap_pfn(now[p]));
-			EXPECT_EQ(pme[i][p] & PM_SOFT_DIRTY,
-				  now[p] & PM_SOFT_DIRTY)
-				TH_LOG("sharer %d page %lu: soft-dirty", i, p);
+			EXPECT_EQ(pagemap_pfn(pme[0][p]), pagemap_pfn(now[p]));
+			sd = pme[i][p] & PM_SOFT_DIRTY;
+			EXPECT_EQ(sd, now[p] & PM_SOFT_DIRTY)
+				TH_LOG("sharer %d page %lu: soft-dirty %d, its swap PTE's %d",
+				       i, p, !!(now[p] & PM_SOFT_DIRTY), !!sd);
 			/* Mapped shared, never exclusive. */
 			EXPECT_FALSE(now[p] & PM_MMAP_EXCLUSIVE);
 		}
-	}
-	for (p = 0; p < NR_PAGES; p++) {
-		pfn = pagemap_pfn(pme[0][p]);
-		EXPECT_EQ(variant->remap ? NR_SHARERS : 1, page_count(pfn));
-		EXPECT_EQ(!variant->frees, page_flag(pfn, KPF_SWAPCACHE))
-			TH_LOG("page %lu", p);
 	}
 
 	for (i = 1; i < NR_SHARERS; i++) {
@@ -307,10 +388,11 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 		EXPECT_EQ(variant->remap ? 0 : NR_PAGES,
 			  sharer_faults(&st->sh, i))
 			TH_LOG("sharer %d", i);
-		for (p = 0; p < NR_PAGES; p++)
+		for (p = 0; p < NR_PAGES; p++) {
 			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
+		}
 	}
-	EXPECT_EQ(pswpin + NR_PAGES, vmstat_read("pswpin"));
+	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
 }
 
 /* A write by any sharer after the remap copies; the others keep the data. */
