@@ -395,30 +395,58 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
 }
 
-/* A write by any sharer after the remap copies; the others keep the data. */
+/*
+ * A write by any sharer after the remap copies; the others keep the
+ * page and the data.  Before the write, every sharer maps page 3 at the
+ * same PFN (with the remap, after sharer 0's read alone; without, after
+ * each sharer's own read of the swap cache page): checked first, so
+ * that the PFNs after the write are compared with a page that was
+ * shared.
+ */
 TEST_F_TIMEOUT(remap, write_cows, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
 	__u64 seed = page_seed(getpid(), 3, 1);
-	__u64 before, after, sum[NR_PAGES];
-	unsigned long p;
+	__u64 pme, sum[NR_PAGES];
+	unsigned long p, pfn;
 	int i;
 
 	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_PRIVATE, true));
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, NR_PAGES, sum));
-	ASSERT_EQ(0, sharer_pagemap(&st->sh, 2, 3, 1, &before));
+	if (!variant->remap)
+		for (i = 1; i < NR_SHARERS; i++) {
+			ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
+		}
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 3, 1, &pme));
+	ASSERT_TRUE(pme & PM_PRESENT);
+	pfn = pagemap_pfn(pme);
+	for (i = 1; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 3, 1, &pme));
+		ASSERT_TRUE(pme & PM_PRESENT)
+			TH_LOG("setup: sharer %d page 3 not mapped: %#llx", i,
+			       (unsigned long long)pme);
+		ASSERT_EQ(pfn, pagemap_pfn(pme))
+			TH_LOG("setup: sharer %d maps page 3 elsewhere", i);
+	}
+
 	ASSERT_EQ(0, sharer_write(&st->sh, 2, 3, 1, &seed));
-	ASSERT_EQ(0, sharer_pagemap(&st->sh, 2, 3, 1, &after));
-	ASSERT_TRUE(after & PM_PRESENT);
-	/* A swap PTE has no PFN: it differs in "never" mode too. */
-	EXPECT_NE(pagemap_pfn(before), pagemap_pfn(after));
-	EXPECT_TRUE(after & PM_MMAP_EXCLUSIVE);
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 3, 1, &pme));
+		ASSERT_TRUE(pme & PM_PRESENT) TH_LOG("sharer %d", i);
+		if (i == 2) {
+			EXPECT_NE(pfn, pagemap_pfn(pme));
+			EXPECT_TRUE(pme & PM_MMAP_EXCLUSIVE);
+		} else {
+			EXPECT_EQ(pfn, pagemap_pfn(pme)) TH_LOG("sharer %d", i);
+		}
+	}
 	for (i = 0; i < NR_SHARERS; i++) {
 		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
-		for (p = 0; p < NR_PAGES; p++)
+		for (p = 0; p < NR_PAGES; p++) {
 			EXPECT_EQ(pattern_checksum(i == 2 && p == 3 ?
 						   seed : st->seed[p]),
 				  sum[p]) TH_LOG("sharer %d page %lu", i, p);
+		}
 	}
 }
 
@@ -438,8 +466,9 @@ TEST_F_TIMEOUT(remap, mlocked_sharer, TEST_TIMEOUT)
 	ASSERT_EQ(0, sharer_mlock(&st->sh, last));
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, NR_PAGES, sum));
 	/* All references gone: all slots free in every remapping mode. */
-	if (variant->remap)
+	if (variant->remap) {
 		EXPECT_EQ(0, swapfree_check(st->swapfree_base));
+	}
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, last, 0, NR_PAGES, pme));
 	for (p = 0; p < NR_PAGES; p++) {
 		if (!variant->remap) {
@@ -453,33 +482,65 @@ TEST_F_TIMEOUT(remap, mlocked_sharer, TEST_TIMEOUT)
 	}
 	ASSERT_EQ(0, sharer_read(&st->sh, last, 0, NR_PAGES, sum));
 	EXPECT_EQ(variant->remap ? 0 : NR_PAGES, sharer_faults(&st->sh, last));
-	for (p = 0; p < NR_PAGES; p++)
+	for (p = 0; p < NR_PAGES; p++) {
 		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
+	}
 }
 
-/* MAP_SHARED anonymous memory is shmem: not for the remap. */
+struct shmem_out {
+	struct remap_state *st;
+	long long want_free;
+};
+
+/* No sharer has a shmem page resident, and SwapFree went down by all. */
+static bool shmem_swapped_cb(void *arg)
+{
+	struct shmem_out *o = arg;
+
+	return meminfo_read_pages("SwapFree") <= o->want_free &&
+	       sharers_none_resident(&o->st->sh, 0, o->st->nr_pages);
+}
+
+/*
+ * MAP_SHARED anonymous memory is shmem: not for the remap.  The pages
+ * are swapped out from the page cache first (checked: no sharer has one
+ * resident, SwapFree and smaps' Swap count all of them), then read back
+ * by every sharer without a single remap walk.
+ */
 TEST_F_TIMEOUT(remap, shmem_unaffected, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
+	struct shmem_out o = { .st = st };
 	__u64 sum[NR_PAGES];
-	long long remapped;
+	struct remap_counts c0;
 	unsigned long p;
 	int i;
 
 	ASSERT_EQ(0, share_pages(st, NR_SHARERS, NR_PAGES, MAP_SHARED, false));
-	/* The shmem pages are swapped out from the page cache. */
-	for (i = 0; i < 50 && meminfo_read_pages("SwapFree") >
-			       st->swapfree_base - NR_PAGES; i++)
-		cgroup_reclaim(&st->env.cg, NR_PAGES * psize());
-	remapped = vmstat_read("swapin_remap_pte");
+	o.want_free = st->swapfree_base - NR_PAGES;
+	ASSERT_GT(swap_env_swap_out(&st->env, NR_PAGES * psize(),
+				    shmem_swapped_cb, &o, SWAP_OUT_PASSES), 0)
+		TH_LOG("setup: the shmem pages did not go to swap");
+	ASSERT_EQ(o.want_free, meminfo_read_pages("SwapFree"));
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(NR_PAGES * psize() / 1024,
+			  smaps_swap_kb(st->sh.s[i].pid, st->sh.addr))
+			TH_LOG("setup: sharer %d", i);
+	}
+
+	remap_counts_read(&c0);
 	for (i = 0; i < NR_SHARERS; i++) {
 		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
-		for (p = 0; p < NR_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
+		for (p = 0; p < NR_PAGES; p++) {
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p])
+				TH_LOG("sharer %d page %lu", i, p);
+		}
 	}
-	EXPECT_EQ(remapped, vmstat_read("swapin_remap_pte"));
+	/* Read from swap once each, then found in the page cache. */
+	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
+	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.walk, vmstat_read("swapin_remap_walk"));
 }
-
 /*
  * Transparent huge pages: a shared THP is split to swap out; the pages
  * come back as small folios and are remapped like any other; the data is
