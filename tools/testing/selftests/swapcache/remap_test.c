@@ -12,13 +12,14 @@
  * in the swap cache on purpose. The sharers are swap_util's.
  *
  * Each test checks that its setup happened (pages swapped out in every
- * sharer, soft-dirty bits as planned...) and fails if it did not, before
- * it checks the remap.
+ * sharer, soft-dirty bits as planned, a THP really there...) and fails
+ * if it did not, before it checks the remap.
  * The races are in remap_stress.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,12 +31,13 @@
 #include "swap_util.h"
 
 #define KNOB			"/sys/kernel/mm/swap/swapin_remap"
+#define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define NR_PAGES		16
 #define NR_SHARERS		4
 #define SWAP_OUT_PASSES		200
 #define TEST_TIMEOUT		300
-/* Pages of the THP that thp_left_alone reads. */
-#define THP_READ_PAGES		48
+/* A PMD-sized THP of 4 KiB pages, and its swap cluster. */
+#define THP_PAGES		512
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -46,6 +48,7 @@ struct remap_state {
 	struct swap_env env;
 	struct setting knob;	/* swapin_remap, pinned to the variant */
 	struct setting ksm[3];	/* run, pages_to_scan, sleep_millisecs */
+	struct setting thp;	/* transparent_hugepage/enabled */
 	struct sharers sh;
 	char *mem;		/* the test process's own mapping, if any */
 	size_t mem_len;
@@ -211,6 +214,7 @@ static void state_teardown(struct remap_state *st)
 	st->mem = NULL;
 	for (i = 0; i < 3; i++)
 		setting_restore(&st->ksm[i]);
+	setting_restore(&st->thp);
 	setting_restore(&st->knob);
 	swap_env_teardown(&st->env);
 }
@@ -541,47 +545,131 @@ TEST_F_TIMEOUT(remap, shmem_unaffected, TEST_TIMEOUT)
 	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
 	EXPECT_EQ(c0.walk, vmstat_read("swapin_remap_walk"));
 }
+
+/* 1 if the device of @area is rotational, 0 if not, -1 if unknown. */
+static int area_rotational(const struct swap_area *area)
+{
+	char dev[64], path[128], buf[8];
+
+	snprintf(dev, sizeof(dev), "%s", area->path);
+	snprintf(path, sizeof(path), "/sys/block/%s/queue/rotational",
+		 basename(dev));
+	if (file_read_str(path, buf, sizeof(buf)))
+		return -1;
+	return atoi(buf);
+}
+
 /*
- * Transparent huge pages: a shared THP is split to swap out; the pages
- * come back as small folios and are remapped like any other; the data is
- * right and a THP still mapped elsewhere is never touched.
+ * Transparent huge pages: a THP shared by two sharers is swapped out as
+ * one folio (to a whole swap cluster) where the device has swap clusters
+ * (non-rotational: zram), split first where it has none (the rotational
+ * virtio disk).  It comes back as small folios, each remapped like any
+ * other page; the data is right.
+ *
+ * Setup checked: the THP exists (kpageflags, AnonHugePages), each
+ * sharer's mlock_all_but() left it PMD-mapped (it locks only outside the
+ * 2 MiB target, on PMD boundaries), and the swap-out went as said
+ * (thp_swpout or thp_swpout_fallback, one aligned run of slots).
  */
 TEST_F_TIMEOUT(remap, thp_left_alone, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
-	__u64 sum[THP_READ_PAGES], seed = 42;
-	size_t len = 2UL << 20;
-	unsigned long p;
-	char *raw, *mem;
-	int i;
+	__u64 pme0[THP_PAGES], pme1[THP_PAGES], now[THP_PAGES];
+	__u64 sum[THP_PAGES], seed = 42;
+	long long swpout, fallback;
+	struct remap_counts c0;
+	unsigned long p, pfn;
+	int i, rot;
+	bool whole;
 
-	/* A 2 MiB aligned THP at mem, shared by two sharers, not swapped. */
-	raw = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, raw);
-	st->mem = raw;
-	st->mem_len = 2 * len;
-	mem = (char *)(((unsigned long)raw + len - 1) & ~(len - 1));
-	ASSERT_EQ(0, madvise(mem, len, MADV_HUGEPAGE));
-	ASSERT_EQ(0, munlock(mem, len));
-	for (p = 0; p < THP_READ_PAGES; p++) {
-		st->seed[p] = page_seed(getpid(), p, 7);
-		page_fill(mem + p * psize(), st->seed[p]);
-	}
-	st->nr_pages = THP_READ_PAGES;
-	ASSERT_EQ(0, sharers_spawn(&st->sh, 2, mem, THP_READ_PAGES));
-	st->mem = NULL;
-	munmap(raw, 2 * len);
-	/* Partial reclaim: whatever reclaim does to it, data stays right. */
-	cgroup_reclaim(&st->env.cg, len / 2);
+	ASSERT_EQ(0, setting_pin(&st->thp, THP_ENABLED, "madvise"));
+	/* Room for whole free clusters: 4 of them, the first one partly. */
+	ASSERT_EQ(0, swap_area_teardown(&st->env.area));
+	ASSERT_EQ(0, swap_area_setup(&st->env.area, variant->backend,
+				     4 * THP_PAGES - 1));
+	rot = area_rotational(&st->env.area);
+	ASSERT_NE(-1, rot);
+	whole = !rot;
+
+	ASSERT_EQ(0, target_map(st, THP_PAGES, MAP_PRIVATE, THP_PAGES, 7,
+				true));
+	pfn = pagemap_pfn(self_pagemap(st->mem));
+	ASSERT_TRUE(page_flag(pfn, KPF_THP)) TH_LOG("setup: no THP");
+	ASSERT_EQ(2048, smaps_read_kb(getpid(), st->mem, "AnonHugePages"))
+		TH_LOG("setup: no THP");
+
+	ASSERT_EQ(0, target_share(st, 2, false));
 	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, THP_READ_PAGES, sum));
-		for (p = 0; p < THP_READ_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
+		ASSERT_EQ(2048, smaps_read_kb(st->sh.s[i].pid, st->sh.addr,
+					      "AnonHugePages"))
+			TH_LOG("setup: sharer %d split the THP", i);
 	}
+
+	swpout = vmstat_read("thp_swpout");
+	fallback = vmstat_read("thp_swpout_fallback");
+	ASSERT_GT(swap_env_swap_out(&st->env, 2 * st->nr_pages * psize(),
+				    sharers_swapped_cb, st, SWAP_OUT_PASSES), 0)
+		sharers_explain(st);
+	ASSERT_EQ(swpout + whole, vmstat_read("thp_swpout"))
+		TH_LOG("setup: the THP did not go out %s",
+		       whole ? "whole" : "split");
+	ASSERT_EQ(fallback + !whole, vmstat_read("thp_swpout_fallback"));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, THP_PAGES, pme0));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, THP_PAGES, pme1));
+	for (p = 0; p < THP_PAGES; p++) {
+		ASSERT_TRUE(same_swap_entry(pme0[p], pme1[p]))
+			TH_LOG("setup: page %lu", p);
+		if (whole) {
+			ASSERT_EQ(pagemap_swap_offset(pme0[0]) + p,
+				  pagemap_swap_offset(pme0[p]))
+				TH_LOG("setup: page %lu not in the THP's cluster",
+				       p);
+		}
+	}
+	if (whole) {
+		ASSERT_EQ(0, pagemap_swap_offset(pme0[0]) % THP_PAGES);
+	}
+
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, THP_PAGES, sum));
+	EXPECT_EQ(THP_PAGES, sharer_faults(&st->sh, 0));
+	for (p = 0; p < THP_PAGES; p++) {
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p])
+			TH_LOG("page %lu", p);
+	}
+	EXPECT_EQ(c0.pswpin + THP_PAGES, vmstat_read("pswpin"));
+	EXPECT_EQ(c0.pte + (variant->remap ? THP_PAGES : 0),
+		  vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.walk + (variant->remap ? THP_PAGES : 0),
+		  vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
+
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, THP_PAGES, pme0));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, THP_PAGES, now));
+	for (p = 0; p < THP_PAGES; p++) {
+		ASSERT_TRUE(pme0[p] & PM_PRESENT);
+		pfn = pagemap_pfn(pme0[p]);
+		EXPECT_FALSE(page_flag(pfn, KPF_THP)) TH_LOG("page %lu", p);
+		if (variant->remap) {
+			EXPECT_EQ(pfn, pagemap_pfn(now[p])) TH_LOG("page %lu", p);
+		} else {
+			EXPECT_TRUE(same_swap_entry(pme1[p], now[p]))
+				TH_LOG("page %lu", p);
+		}
+	}
+	ASSERT_EQ(0, sharer_read(&st->sh, 1, 0, THP_PAGES, sum));
+	EXPECT_EQ(variant->remap ? 0 : THP_PAGES, sharer_faults(&st->sh, 1));
+	for (p = 0; p < THP_PAGES; p++) {
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p])
+			TH_LOG("page %lu", p);
+	}
+
+	/* A write copies, in a sharer of a page of the former THP too. */
 	ASSERT_EQ(0, sharer_write(&st->sh, 1, 0, 1, &seed));
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, 1, sum));
 	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
+	ASSERT_EQ(0, sharer_read(&st->sh, 1, 0, 1, sum));
+	EXPECT_EQ(pattern_checksum(seed), sum[0]);
 }
 
 /*
