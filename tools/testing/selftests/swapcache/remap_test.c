@@ -12,8 +12,8 @@
  * in the swap cache on purpose. The sharers are swap_util's.
  *
  * Each test checks that its setup happened (pages swapped out in every
- * sharer, soft-dirty bits as planned, a THP really there...) and fails
- * if it did not, before it checks the remap.
+ * sharer, soft-dirty bits as planned, a THP really there, KSM really
+ * merged...) and fails if it did not, before it checks the remap.
  * The races are in remap_stress.c.
  */
 #define _GNU_SOURCE
@@ -32,12 +32,15 @@
 
 #define KNOB			"/sys/kernel/mm/swap/swapin_remap"
 #define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
+#define KSM_DIR			"/sys/kernel/mm/ksm/"
 #define NR_PAGES		16
 #define NR_SHARERS		4
 #define SWAP_OUT_PASSES		200
 #define TEST_TIMEOUT		300
 /* A PMD-sized THP of 4 KiB pages, and its swap cluster. */
 #define THP_PAGES		512
+/* KSM: pages 0..KSM_DISTINCT-1 differ, the rest repeat the first ones. */
+#define KSM_DISTINCT		12
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -672,66 +675,152 @@ TEST_F_TIMEOUT(remap, thp_left_alone, TEST_TIMEOUT)
 	EXPECT_EQ(pattern_checksum(seed), sum[0]);
 }
 
+/* KSM: the content of page @p; pages KSM_DISTINCT and up repeat. */
+static unsigned long ksm_content(unsigned long p)
+{
+	return p < KSM_DISTINCT ? p : p - KSM_DISTINCT;
+}
+
+/* Every page merged as planned: what ksm_left_alone waits for. */
+static bool ksm_merged(struct remap_state *st, __u64 pme[][NR_PAGES])
+{
+	unsigned long p;
+	int i;
+
+	for (i = 0; i < NR_SHARERS; i++)
+		if (sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]))
+			return false;
+	for (p = 0; p < NR_PAGES; p++) {
+		unsigned long pfn = pagemap_pfn(pme[0][p]);
+
+		if (!(pme[0][p] & PM_PRESENT) || !page_flag(pfn, KPF_KSM) ||
+		    pfn != pagemap_pfn(pme[0][ksm_content(p)]))
+			return false;
+		for (i = 1; i < NR_SHARERS; i++)
+			if (pagemap_pfn(pme[i][p]) != pfn)
+				return false;
+	}
+	return true;
+}
+
 /*
- * KSM: identical pages merged into one KSM page and swapped out share one
- * swap entry at several pgoffs.  The remap maps the folio only at the
- * pgoff it was faulted at (the others copy, ksm_might_need_to_copy()),
- * and never touches a KSM folio: every sharer reads the right data.
+ * KSM: every page has its own content, the same in every sharer, so
+ * that a folio mapped at a wrong pgoff shows in the data; and pages
+ * KSM_DISTINCT and up repeat the first ones, so that one KSM page, one
+ * swap entry, sits at two pgoffs.  Each sharer writes its own copies
+ * (fork() sharing is not KSM's), KSM merges them across sharers and
+ * pgoffs (checked), and reclaim swaps the KSM pages out.
+ *
+ * The swapped-in folio is an ordinary anonymous folio at the pgoff it
+ * was faulted at: the remap maps it into the other sharers at that
+ * pgoff only, never at the other pgoff of the same entry (checked: those
+ * PTEs keep the entry, and get copies, ksm_might_need_to_copy(), when
+ * faulted).
  */
 TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 {
 	struct remap_state *st = &self->st;
-	long long remapped, sharing = 0;
-	size_t len = NR_PAGES * psize();
-	__u64 sum[NR_PAGES];
+	__u64 pme[NR_SHARERS][NR_PAGES], now[NR_PAGES], sum[NR_PAGES];
+	__u64 seed[NR_PAGES];
+	struct remap_counts c0;
 	unsigned long p;
-	char *mem;
-	int i;
+	int i, tries;
 
-	ASSERT_EQ(0, setting_pin(&st->ksm[0], "/sys/kernel/mm/ksm/run", "1"));
-	ASSERT_EQ(0, setting_pin(&st->ksm[1], "/sys/kernel/mm/ksm/pages_to_scan",
-				 "1000"));
-	ASSERT_EQ(0, setting_pin(&st->ksm[2],
-				 "/sys/kernel/mm/ksm/sleep_millisecs", "0"));
-	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	ASSERT_NE(MAP_FAILED, mem);
-	st->mem = mem;
-	st->mem_len = len;
-	ASSERT_EQ(0, munlock(mem, len));
-	st->seed[0] = page_seed(getpid(), 0, 9);
-	for (p = 0; p < NR_PAGES; p++)
-		page_fill(mem + p * psize(), st->seed[0]);
-	ASSERT_EQ(0, madvise(mem, len, MADV_MERGEABLE));
-	for (i = 0; i < 600 && sharing < NR_PAGES - 1; i++) {
-		char buf[32];
-
-		usleep(50000);
-		if (!file_read_str("/sys/kernel/mm/ksm/pages_sharing", buf,
-				   sizeof(buf)))
-			sharing = atoll(buf);
+	/* The test process faults the pages in first: one anon_vma root. */
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, 1, 8, false));
+	ASSERT_EQ(0, madvise(st->mem, st->mem_len, MADV_MERGEABLE));
+	ASSERT_EQ(0, target_share(st, NR_SHARERS, false));
+	for (p = 0; p < NR_PAGES; p++) {
+		seed[p] = page_seed(getpid(), ksm_content(p), 9);
+		st->seed[p] = seed[p];
 	}
-	/* ksmd stays on (st->ksm[0]) until teardown: not scanning hard. */
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_write(&st->sh, i, 0, NR_PAGES, seed));
+	}
+
+	ASSERT_EQ(0, setting_pin(&st->ksm[1], KSM_DIR "pages_to_scan", "1000"));
+	ASSERT_EQ(0, setting_pin(&st->ksm[2], KSM_DIR "sleep_millisecs", "0"));
+	ASSERT_EQ(0, setting_pin(&st->ksm[0], KSM_DIR "run", "1"));
+	for (tries = 0; tries < 600 && !ksm_merged(st, pme); tries++)
+		usleep(50000);
+	/*
+	 * ksmd stopped, not unmerging: nothing merges the pages again
+	 * while they come back.  st->ksm[0] restores "run" at teardown.
+	 */
+	ASSERT_EQ(0, file_write_str(KSM_DIR "run", "0"));
 	setting_restore(&st->ksm[2]);
 	setting_restore(&st->ksm[1]);
-	ASSERT_EQ(NR_PAGES - 1, sharing) TH_LOG("KSM did not merge");
+	ASSERT_TRUE(ksm_merged(st, pme)) TH_LOG("setup: KSM did not merge");
 
-	st->nr_pages = NR_PAGES;
-	ASSERT_EQ(0, sharers_spawn(&st->sh, NR_SHARERS, mem, NR_PAGES));
-	st->mem = NULL;
-	ASSERT_EQ(0, munmap(mem, len));
-	ASSERT_GT(swap_env_swap_out(&st->env, len * NR_SHARERS,
-				    sharers_swapped_cb, st, SWAP_OUT_PASSES),
-		  0);
-	remapped = vmstat_read("swapin_remap_pte");
+	ASSERT_GT(swap_env_swap_out(&st->env, NR_SHARERS * st->mem_len,
+				    sharers_swapped_cb, st, SWAP_OUT_PASSES), 0)
+		sharers_explain(st);
+	for (i = 0; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+		for (p = 0; p < NR_PAGES; p++) {
+			ASSERT_TRUE(same_swap_entry(pme[0][ksm_content(p)],
+						    pme[i][p]))
+				TH_LOG("setup: sharer %d page %lu", i, p);
+		}
+	}
+	for (p = 1; p < KSM_DISTINCT; p++) {
+		ASSERT_FALSE(same_swap_entry(pme[0][p - 1], pme[0][p]));
+	}
+
+	/* Sharer 0 faults the distinct pages. */
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, KSM_DISTINCT, sum));
+	for (p = 0; p < KSM_DISTINCT; p++) {
+		EXPECT_EQ(pattern_checksum(seed[p]), sum[p]) TH_LOG("page %lu", p);
+	}
+	EXPECT_EQ(c0.pte + (variant->remap ?
+			    (NR_SHARERS - 1) * KSM_DISTINCT : 0),
+		  vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.walk + (variant->remap ? KSM_DISTINCT : 0),
+		  vmstat_read("swapin_remap_walk"));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme[0]));
+	for (i = 1; i < NR_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, now));
+		for (p = 0; p < NR_PAGES; p++) {
+			if (variant->remap && p < KSM_DISTINCT) {
+				EXPECT_EQ(pagemap_pfn(pme[0][p]),
+					  pagemap_pfn(now[p]))
+					TH_LOG("sharer %d page %lu", i, p);
+			} else {
+				EXPECT_TRUE(same_swap_entry(pme[i][p], now[p]))
+					TH_LOG("sharer %d page %lu: %#llx", i,
+					       p, (unsigned long long)now[p]);
+			}
+		}
+	}
+
+	/* Then the repeats: copies, never remapped. */
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, KSM_DISTINCT,
+				 NR_PAGES - KSM_DISTINCT, sum));
+	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme[0]));
+	for (p = KSM_DISTINCT; p < NR_PAGES; p++) {
+		EXPECT_EQ(pattern_checksum(seed[p]), sum[p - KSM_DISTINCT]);
+		ASSERT_TRUE(pme[0][p] & PM_PRESENT);
+		EXPECT_NE(pagemap_pfn(pme[0][ksm_content(p)]),
+			  pagemap_pfn(pme[0][p]));
+	}
+
+	/* Everyone reads everything, at the right pgoff. */
 	for (i = 0; i < NR_SHARERS; i++) {
 		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
-		for (p = 0; p < NR_PAGES; p++)
-			EXPECT_EQ(pattern_checksum(st->seed[0]), sum[p])
+		for (p = 0; p < NR_PAGES; p++) {
+			EXPECT_EQ(pattern_checksum(seed[p]), sum[p])
 				TH_LOG("sharer %d page %lu", i, p);
+		}
+		if (i) {
+			EXPECT_EQ(variant->remap ? NR_PAGES - KSM_DISTINCT :
+				  NR_PAGES, sharer_faults(&st->sh, i))
+				TH_LOG("sharer %d", i);
+		}
 	}
-	/* At most the other sharers at the first pgoff faulted. */
-	EXPECT_GE(remapped + NR_SHARERS - 1, vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
 }
 
 TEST_HARNESS_MAIN
