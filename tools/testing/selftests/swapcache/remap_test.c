@@ -41,6 +41,11 @@
 #define THP_PAGES		512
 /* KSM: pages 0..KSM_DISTINCT-1 differ, the rest repeat the first ones. */
 #define KSM_DISTINCT		12
+/* mm/swap_remap.c: SWAP_REMAP_BATCH pages per walk, SWAP_REMAP_BUDGET. */
+#define REMAP_BATCH		16
+#define REMAP_BUDGET		512
+/* Enough sharers of full batches for the budget to run out. */
+#define BUDGET_SHARERS		40
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -821,6 +826,118 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 		}
 	}
 	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
+}
+
+/*
+ * The budget: a walk gives up after SWAP_REMAP_BUDGET units, a VMA
+ * costing the slots of the window it covers plus one for its page
+ * table.  BUDGET_SHARERS sharers of one full 16-page window: the first
+ * fault reaches about 512 / 17 = 30 of their VMAs, maps all 16 pages in
+ * each, and gives up on the others (swapin_remap_abort).  The sharers it
+ * did not reach keep their swap PTEs and fault as without the remap:
+ * each of their 16 reads is a fault of its own, and the data is right.
+ *
+ * The window is full because sharer 0 read the 16 pages first with the
+ * remap off (checked: they are in the swap cache), so that when sharer 1
+ * faults page 0 the other 15 join the batch.
+ */
+TEST_F_TIMEOUT(remap, budget_runs_out, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 base[REMAP_BATCH], pme[REMAP_BATCH], sum[REMAP_BATCH];
+	bool reached[BUDGET_SHARERS] = { false };
+	int nr_reached = 0, nr_left = 0, i, n;
+	struct remap_counts c0;
+	unsigned long p;
+
+	ASSERT_EQ(0, target_map(st, REMAP_BATCH, MAP_PRIVATE, REMAP_BATCH, 0,
+				false));
+	ASSERT_EQ(0, target_share(st, BUDGET_SHARERS, true));
+
+	ASSERT_EQ(0, file_write_str(KNOB, "never"));
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, REMAP_BATCH, sum));
+	ASSERT_EQ(REMAP_BATCH, sharer_faults(&st->sh, 0));
+	ASSERT_EQ(0, file_write_str(KNOB, variant->mode));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, REMAP_BATCH, base));
+	for (p = 0; p < REMAP_BATCH; p++) {
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
+		ASSERT_TRUE(base[p] & PM_PRESENT);
+		ASSERT_TRUE(page_flag(pagemap_pfn(base[p]), KPF_SWAPCACHE))
+			TH_LOG("setup: page %lu not in the swap cache", p);
+	}
+
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 1, 0, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 1));
+	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
+	EXPECT_EQ(c0.walk + variant->remap, vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.abort + variant->remap, vmstat_read("swapin_remap_abort"));
+
+	/* Sharer 1's other 15 pages came with the batch, or not at all. */
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, REMAP_BATCH, pme));
+	for (p = 1; p < REMAP_BATCH; p++) {
+		if (variant->remap) {
+			EXPECT_EQ(pagemap_pfn(base[p]), pagemap_pfn(pme[p]))
+				TH_LOG("sharer 1 page %lu: %#llx", p,
+				       (unsigned long long)pme[p]);
+		} else {
+			EXPECT_TRUE(pagemap_entry_is_swap(pme[p]));
+		}
+	}
+	/* Each other sharer was reached, all 16 pages, or not at all. */
+	for (i = 2; i < BUDGET_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, REMAP_BATCH, pme));
+		for (n = 0, p = 0; p < REMAP_BATCH; p++)
+			n += pagemap_pfn(pme[p]) == pagemap_pfn(base[p]);
+		for (p = 0; !n && p < REMAP_BATCH; p++) {
+			ASSERT_TRUE(pagemap_entry_is_swap(pme[p]))
+				TH_LOG("sharer %d page %lu: %#llx", i, p,
+				       (unsigned long long)pme[p]);
+		}
+		ASSERT_TRUE(n == 0 || n == REMAP_BATCH)
+			TH_LOG("sharer %d: %d of %d pages mapped", i, n,
+			       REMAP_BATCH);
+		reached[i] = n;
+		nr_reached += !!n;
+	}
+	nr_left = BUDGET_SHARERS - 2 - nr_reached;
+	ksft_print_msg("%s: %d sharers reached, %d not\n", variant->mode,
+		       nr_reached, nr_left);
+	EXPECT_EQ(c0.pte + (variant->remap ?
+			    REMAP_BATCH - 1 + REMAP_BATCH * nr_reached : 0),
+		  vmstat_read("swapin_remap_pte"));
+	if (variant->remap) {
+		/* The faulting VMA and sharer 0's cost their share too. */
+		EXPECT_LE(nr_reached, REMAP_BUDGET / (REMAP_BATCH + 1));
+		EXPECT_GE(nr_reached, REMAP_BUDGET / (REMAP_BATCH + 1) - 3);
+		ASSERT_GT(nr_left, 0);
+	} else {
+		EXPECT_EQ(0, nr_reached);
+	}
+
+	/* The others read: no fault where reached, one a page elsewhere. */
+	remap_counts_read(&c0);
+	for (i = 2; i < BUDGET_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, REMAP_BATCH, sum));
+		EXPECT_EQ(reached[i] ? 0 : REMAP_BATCH,
+			  sharer_faults(&st->sh, i))
+			TH_LOG("sharer %d", i);
+		for (p = 0; p < REMAP_BATCH; p++) {
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p])
+				TH_LOG("sharer %d page %lu", i, p);
+		}
+	}
+	/* Read from the swap cache, never from swap again. */
+	EXPECT_EQ(c0.pswpin, vmstat_read("pswpin"));
+	/*
+	 * Their walks reach none of them either, and give up too; but the
+	 * last of them holds the last references, and walks no more.
+	 */
+	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.walk + (variant->remap ? REMAP_BATCH * (nr_left - 1) : 0),
+		  vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.abort + (variant->remap ? REMAP_BATCH * (nr_left - 1) : 0),
+		  vmstat_read("swapin_remap_abort"));
 }
 
 TEST_HARNESS_MAIN
