@@ -46,6 +46,9 @@
 #define REMAP_BUDGET		512
 /* Enough sharers of full batches for the budget to run out. */
 #define BUDGET_SHARERS		40
+/* More sharers than SWAP_MAP_MAX (62): continuation counts. */
+#define MANY_SHARERS		66
+#define MANY_PAGES		4
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -938,6 +941,88 @@ TEST_F_TIMEOUT(remap, budget_runs_out, TEST_TIMEOUT)
 		  vmstat_read("swapin_remap_walk"));
 	EXPECT_EQ(c0.abort + (variant->remap ? REMAP_BATCH * (nr_left - 1) : 0),
 		  vmstat_read("swapin_remap_abort"));
+}
+
+/*
+ * Swapoff with more than SWAP_MAP_MAX (62) references to each slot: the
+ * counts go on in continuation pages (checked in the debugfs slot view).
+ * Sharer 0 faults page 0 first: with the remap, the walk maps it into
+ * the MANY_SHARERS - 1 others and drops their references, continuation
+ * digits included, to 0; without, the count goes down by one and stays
+ * continued.  Then swapoff brings in the rest, MANY_SHARERS references
+ * each: every sharer maps every page, one PFN per page, and reads the
+ * right data without a fault; the area is empty when swapped on again.
+ */
+TEST_F_TIMEOUT(remap, swapoff_many_refs, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 pme0[MANY_PAGES], pme[MANY_PAGES], sum[MANY_PAGES];
+	unsigned long type, off[MANY_PAGES], p;
+	struct remap_counts c0;
+	struct swap_slot slot;
+	int i, ret;
+
+	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, share_pages(st, MANY_SHARERS, MANY_PAGES, MAP_PRIVATE,
+				 true));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, MANY_PAGES, pme0));
+	type = pagemap_swap_type(pme0[0]);
+	for (p = 0; p < MANY_PAGES; p++) {
+		off[p] = pagemap_swap_offset(pme0[p]);
+		ASSERT_EQ(1, swap_slot_get(type, off[p], &slot));
+		ASSERT_EQ(MANY_SHARERS, slot.count) TH_LOG("setup: page %lu", p);
+		ASSERT_TRUE(slot.map & SWAP_MAP_CONTINUED)
+			TH_LOG("setup: page %lu: map %#x", p, slot.map);
+	}
+
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, 1, sum));
+	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
+	EXPECT_EQ(c0.pte + (variant->remap ? MANY_SHARERS - 1 : 0),
+		  vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
+	ret = swap_slot_get(type, off[0], &slot);
+	ASSERT_LE(0, ret);
+	if (variant->remap) {
+		/* Free, or held by the swap cache only ("keep"). */
+		EXPECT_TRUE(ret == 0 || slot.count == 0)
+			TH_LOG("page 0: count %lu", slot.count);
+	} else {
+		EXPECT_EQ(1, ret);
+		EXPECT_EQ(MANY_SHARERS - 1, slot.count);
+		EXPECT_TRUE(slot.map & SWAP_MAP_CONTINUED);
+	}
+	for (p = 1; p < MANY_PAGES; p++) {
+		ASSERT_EQ(1, swap_slot_get(type, off[p], &slot));
+		EXPECT_EQ(MANY_SHARERS, slot.count) TH_LOG("page %lu", p);
+	}
+
+	ASSERT_EQ(0, swap_area_teardown(&st->env.area));
+	EXPECT_EQ(0, meminfo_read_pages("SwapTotal"));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, MANY_PAGES, pme0));
+	for (i = 0; i < MANY_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, MANY_PAGES, pme));
+		for (p = 0; p < MANY_PAGES; p++) {
+			ASSERT_TRUE(pme[p] & PM_PRESENT)
+				TH_LOG("sharer %d page %lu: %#llx", i, p,
+				       (unsigned long long)pme[p]);
+			EXPECT_EQ(pagemap_pfn(pme0[p]), pagemap_pfn(pme[p]))
+				TH_LOG("sharer %d page %lu", i, p);
+		}
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, MANY_PAGES, sum));
+		EXPECT_EQ(0, sharer_faults(&st->sh, i)) TH_LOG("sharer %d", i);
+		for (p = 0; p < MANY_PAGES; p++) {
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p])
+				TH_LOG("sharer %d page %lu", i, p);
+		}
+	}
+	for (p = 0; p < MANY_PAGES; p++) {
+		EXPECT_EQ(MANY_SHARERS, page_count(pagemap_pfn(pme0[p])))
+			TH_LOG("page %lu", p);
+	}
+	ASSERT_EQ(0, swap_area_setup(&st->env.area, variant->backend,
+				     swap_area_wanted_pages()));
+	EXPECT_EQ(st->env.area.total_pages, meminfo_read_pages("SwapFree"));
 }
 
 TEST_HARNESS_MAIN
