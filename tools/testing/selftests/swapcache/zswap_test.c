@@ -39,8 +39,9 @@
 #define ZSWAP_STORED		"/sys/kernel/debug/zswap/stored_pages"
 #define NR_PAGES		64
 #define NR_SHARERS		3
-#define ROUND_SECONDS		25
+#define ROUND_SECONDS		120
 #define MIN_ROUNDS		20
+#define MIN_IN_BOTH		16
 /* Reclaim passes per round before the round counts as a setup failure. */
 #define RECLAIM_PASSES		50
 #define RECLAIM_CHUNK		4
@@ -221,8 +222,13 @@ TEST_F_TIMEOUT(zswap, free_drops_zswap_copy, TEST_TIMEOUT)
 		TH_LOG("setup: the new swap area is not empty");
 	ASSERT_GE(zswpout, 0);
 
+	/*
+	 * The interleaving takes a race per page: go on until it happened
+	 * a few times, or for at most ROUND_SECONDS.
+	 */
 	end = time(NULL) + ROUND_SECONDS;
-	while (rounds < MIN_ROUNDS || time(NULL) < end) {
+	while (rounds < MIN_ROUNDS ||
+	       (in_both < MIN_IN_BOTH && time(NULL) < end)) {
 		st->mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, st->mem);
