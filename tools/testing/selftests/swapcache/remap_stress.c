@@ -235,7 +235,9 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 		dfirst = (rounds * 7 + 3) % (STRESS_PAGES - STRESS_RANGE);
 		st->mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		ASSERT_NE(MAP_FAILED, st->mem) st->mem = NULL;
+		if (st->mem == MAP_FAILED)
+			st->mem = NULL;
+		ASSERT_NE(NULL, st->mem);
 		madvise(st->mem, len, MADV_NOHUGEPAGE);
 		ASSERT_EQ(0, munlock(st->mem, len));
 		for (p = 0; p < STRESS_PAGES; p++) {
