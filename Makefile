@@ -6,7 +6,8 @@
 #   make harness-test   self-test of the result parser (part of check)
 #   make run      build everything and run the shared-page swap demo
 #   make shell    boot an interactive guest with swap on
-#   make guest CMD='...' [EXTRA=dir]   run a command in the guest
+#   make guest CMD='...' [EXTRA=dir] [HOSTROOT=1]   run a command in the guest
+#   make trace-clients   Debian's trace-cmd and perf decode the swap events
 #   make bench    stock vs patched, non-debug kernels, side by side
 #   make series   the patch series to mail, in build/series (with git am check)
 #   make lint     checkpatch, kernel-doc and W=1 over the series
@@ -23,6 +24,10 @@ FLAVOUR    ?= debug
 SWAP       ?= zram
 CMD        ?= true
 EXTRA      ?=
+# HOSTROOT=1: "make guest" and "make shell" run in the host's root file
+# system (read-only over virtio-9p), with the host's own programs.
+HOSTROOT   ?=
+ROOTOPT    := $(if $(filter 1 y yes,$(HOSTROOT)),-r)
 SRC        := $(BUILD)/linux-patched
 KOBJ       := $(BUILD)/obj-patched-$(FLAVOUR)
 KERNEL     := $(BUILD)/bzImage-patched-$(FLAVOUR)
@@ -43,6 +48,7 @@ TIMEOUT_SCALE ?= $(or $(TIMEOUT_SCALE_$(FLAVOUR)),1)
 export BUILD
 
 .PHONY: all deps tree kernel selftests check harness-test run shell guest bench clean distclean \
+	trace-deps trace-clients \
 	base-version series lint lint-deps bisect-check docs docs-deps FORCE
 
 all: kernel selftests
@@ -98,11 +104,22 @@ run: selftests $(BUILD)/initramfs-demo.cpio
 
 shell: selftests $(BUILD)/initramfs-shell.cpio
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-shell.cpio \
-		-m shell -s $(SWAP)
+		-m shell -s $(SWAP) $(ROOTOPT)
 
 guest: selftests $(BUILD)/initramfs-exec.cpio
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-exec.cpio \
-		-m exec -s $(SWAP) -l $(BUILD)/console-exec.log
+		-m exec -s $(SWAP) -l $(BUILD)/console-exec.log $(ROOTOPT)
+
+trace-deps:
+	@scripts/deps.sh trace
+
+# Debian's trace-cmd and perf, run in the guest from the host's root,
+# record and decode the swap trace events (scripts/guest/trace-clients.sh).
+trace-clients: trace-deps selftests
+	@scripts/mkinitramfs.sh $(BUILD)/initramfs-trace$(SFX).cpio $(KST) "" \
+		"sh $(TOP)/scripts/guest/trace-clients.sh"
+	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-trace$(SFX).cpio \
+		-m exec -s none -r -q -l $(BUILD)/console-trace$(SFX).log
 
 bench: selftests
 	@scripts/bench.sh

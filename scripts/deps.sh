@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: deps.sh [docs|lint]
+# usage: deps.sh [docs|lint|trace]
 #
 # Installs the Debian packages the harness needs, if any is missing,
 # including the base source (linux-source-6.12, pinned to the version
@@ -17,11 +17,14 @@ busybox-static gnuplot-nox $BASE_PKG"
 DOCS_PKGS="python3-sphinx python3-sphinx-rtd-theme"
 # "make lint": checkpatch.pl runs scripts/spdxcheck.py, which needs ply.
 LINT_PKGS="perl python3-ply"
+# "make trace-clients": the trace event clients run in the guest.
+TRACE_PKGS="trace-cmd linux-perf"
 case "${1:-}" in
 "") ;;
 docs) PKGS="$PKGS $DOCS_PKGS" ;;
 lint) PKGS="$PKGS $LINT_PKGS" ;;
-*) die "usage: deps.sh [docs|lint]" ;;
+trace) PKGS="$PKGS $TRACE_PKGS" ;;
+*) die "usage: deps.sh [docs|lint|trace]" ;;
 esac
 
 missing=

@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG]
-#                     [-t SECONDS] [-q]
+#                     [-t SECONDS] [-q] [-r]
 #
 # Boots KERNEL with INITRD under QEMU as described by
 # scripts/qemu-x86_64.conf. MODE is check, demo, exec or shell (see
-# scripts/guest/init); SWAP is zram, disk, both or none.
+# scripts/guest/init); SWAP is zram, disk, both or none. -r exports the
+# host's root file system read-only over virtio-9p, and the guest runs
+# MODE's command (exec, shell) in it, with the host's own programs and
+# libraries, as virtme-ng does.
 #
 # Non-interactive modes run under a watchdog with stdin from /dev/null,
 # write the console to LOG, and exit with the guest's status. The status
@@ -22,8 +25,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/qemu-x86_64.conf"
 
-KERNEL= INITRD= MODE=check SWAP=none LOG= TIMEOUT=$GUEST_TIMEOUT QUIET=
-while getopts k:i:m:s:l:t:q o; do
+KERNEL= INITRD= MODE=check SWAP=none LOG= TIMEOUT=$GUEST_TIMEOUT QUIET= ROOT=initramfs
+while getopts k:i:m:s:l:t:qr o; do
 	case $o in
 	k) KERNEL=$OPTARG ;;
 	i) INITRD=$OPTARG ;;
@@ -32,12 +35,17 @@ while getopts k:i:m:s:l:t:q o; do
 	l) LOG=$OPTARG ;;
 	t) TIMEOUT=$OPTARG ;;
 	q) QUIET=1 ;;
-	*) die "usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG] [-t SECONDS] [-q]" ;;
+	r) ROOT=host ;;
+	*) die "usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG] [-t SECONDS] [-q] [-r]" ;;
 	esac
 done
 [ -f "$KERNEL" ] && [ -f "$INITRD" ] || die "usage: run-guest.sh -k KERNEL -i INITRD ... (missing image: run 'make kernel')"
 case "$MODE" in check|demo|exec|shell) ;; *) die "mode must be check, demo, exec or shell" ;; esac
 case "$SWAP" in zram|disk|both|none) ;; *) die "SWAP must be zram, disk, both or none" ;; esac
+case "$ROOT.$MODE" in
+initramfs.*|host.exec|host.shell) ;;
+*) die "-r (the host's root) works with modes exec and shell only" ;;
+esac
 
 # One disk image per boot, so that guests can run side by side.
 disk=$(mktemp "$BUILD/swap-disk.XXXXXX")
@@ -48,11 +56,15 @@ truncate -s "$SWAP_DISK_SIZE" "$disk"
 set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-cpu "$QEMU_CPU" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "$KERNEL_CMDLINE swapcache.mode=$MODE swapcache.swap=$SWAP swapcache.zram=$ZRAM_SIZE" \
+	-append "$KERNEL_CMDLINE swapcache.mode=$MODE swapcache.swap=$SWAP swapcache.zram=$ZRAM_SIZE swapcache.root=$ROOT" \
 	-drive "file=$disk,if=none,id=swapdisk,format=raw,cache=unsafe" \
 	-device virtio-blk-pci,drive=swapdisk \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
 	-display none -vga none -no-reboot $QEMU_EXTRA
+if [ "$ROOT" = host ]; then
+	# multidevs=remap: the host's / spans several file systems.
+	set -- "$@" -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+fi
 
 # guest_status QRC: set rc to the status the guest handed out, which
 # QEMU's exit code QRC carries as 2 * status + 3. Any other code sets
