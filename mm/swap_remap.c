@@ -258,6 +258,8 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @left:	members whose @refs is not 0, a bit per slot.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
+ * @vma:	the faulting VMA: a member mapped there saved a fault of its
+ *		own, and counts the readahead hit that fault would have.
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
  *		take over: the count read when it joined, less the PTEs
@@ -276,6 +278,7 @@ struct swap_remap {
 	unsigned long left;
 	int budget;
 	struct anon_vma *root;
+	struct vm_area_struct *vma;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
 	unsigned int put[SWAP_REMAP_BATCH];
@@ -340,10 +343,8 @@ static void swap_remap_join(struct swap_remap *rm, unsigned int i)
  * swap_remap_add - try to add @folio, found in the swap cache for the
  * neighbouring swap PTE of the faulting VMA at slot @i, which held
  * @entry, to the batch.  Takes over the reference on @folio.
- *
- * Return: true if @folio joined the batch.
  */
-static bool swap_remap_add(struct swap_remap *rm, unsigned int i,
+static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 			   struct folio *folio, swp_entry_t entry)
 {
 	if (folio_test_large(folio) || folio_test_ksm(folio) ||
@@ -377,12 +378,11 @@ static bool swap_remap_add(struct swap_remap *rm, unsigned int i,
 	}
 	rm->folio[i] = folio;
 	swap_remap_join(rm, i);
-	return true;
+	return;
 unlock:
 	folio_unlock(folio);
 put:
 	folio_put(folio);
-	return false;
 }
 
 /*
@@ -453,14 +453,9 @@ static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
 		       swap_cache_index(ent[j]))
 			j++;
 		swap_cache_get_folios(ent[i], j - i, found);
-		/*
-		 * Only a member saves a fault of this VMA, so only a member
-		 * counts the readahead hit that fault would have counted.
-		 */
 		for (k = i; k < j; k++)
-			if (found[k - i] &&
-			    swap_remap_add(rm, k, found[k - i], ent[k]))
-				swap_cache_ra_hit_nofault(found[k - i], vma);
+			if (found[k - i])
+				swap_remap_add(rm, k, found[k - i], ent[k]);
 	}
 }
 
@@ -563,6 +558,12 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 			continue;
 		swap_remap_pte(rm, k, vma, prot, addr + (j << PAGE_SHIFT),
 			       ptep, ptent);
+		/*
+		 * Mapped in the faulting VMA: a fault saved there, whose
+		 * readahead hit swap_cache_get_folios() did not count.
+		 */
+		if (vma == rm->vma)
+			swap_cache_ra_hit_nofault(rm->folio[k], vma);
 		rm->mlock[k] |= locked;
 		rm->put[k]++;
 		mapped++;
@@ -739,6 +740,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	 * copy and it is mapped nowhere.
 	 */
 	rm.root = vma->anon_vma->root;
+	rm.vma = vma;
 
 	/*
 	 * The window: the aligned SWAP_REMAP_BATCH pages around the fault
