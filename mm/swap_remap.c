@@ -415,7 +415,6 @@ static bool swap_remap_candidate(struct swap_info_struct *si,
 static void swap_remap_gather(struct swap_remap *rm, struct vm_fault *vmf,
 			      swp_entry_t entry, unsigned int slot)
 {
-	struct vm_area_struct *vma = vmf->vma;
 	unsigned long start = vmf->address - ((unsigned long)slot << PAGE_SHIFT);
 	struct swap_info_struct *si = swp_swap_info(entry);
 	swp_entry_t ent[SWAP_REMAP_BATCH], e;
