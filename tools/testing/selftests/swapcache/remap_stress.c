@@ -10,7 +10,7 @@
  * writes some (COW), one mprotect()s its copy read-only, one mremap()s
  * it away and back, one drops some with MADV_DONTNEED, one munmap()s or
  * exits, one sits under uffd-wp; and the test process compacts memory
- * or swaps off.  Then the sharers that did not read read everything.
+ * or swaps off.  Then each sharer that did not read yet reads everything.
  * Every byte of every page read is checked: its checksum against the
  * expected one, the new content where the reader wrote, zeroes where it
  * dropped the page.  The uffd-wp sharer's PTEs must still hold their

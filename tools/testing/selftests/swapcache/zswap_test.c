@@ -55,7 +55,7 @@ struct zswap_state {
 	char *mem;
 	pthread_t spinner;
 	bool spinning;
-	volatile bool stop;
+	bool stop;		/* read and written with __atomic builtins */
 	__u64 want[NR_PAGES];	/* page_checksum() of each page's content */
 };
 
@@ -90,7 +90,7 @@ static void *mincore_spin(void *arg)
 	struct zswap_state *st = arg;
 	unsigned char vec[NR_PAGES];
 
-	while (!st->stop)
+	while (!__atomic_load_n(&st->stop, __ATOMIC_RELAXED))
 		mincore(st->mem, NR_PAGES * psize(), vec);
 	return NULL;
 }
@@ -136,7 +136,7 @@ static int pageout_each_cpu(char *addr, size_t len)
 static void round_teardown(struct zswap_state *st)
 {
 	if (st->spinning) {
-		st->stop = true;
+		__atomic_store_n(&st->stop, true, __ATOMIC_RELAXED);
 		pthread_join(st->spinner, NULL);
 		st->spinning = false;
 	}
@@ -234,12 +234,15 @@ TEST_F_TIMEOUT(zswap, free_drops_zswap_copy, TEST_TIMEOUT)
 		ASSERT_NE(MAP_FAILED, st->mem);
 		madvise(st->mem, len, MADV_NOHUGEPAGE);
 		ASSERT_EQ(0, munlock(st->mem, len));
-		for (p = 0; p < NR_PAGES; p++)
+		for (p = 0; p < NR_PAGES; p++) {
+			__u64 seed = page_seed(getpid(), p, rounds);
+
 			st->want[p] = page_fill_compressible(st->mem + p * psize(),
-					page_seed(getpid(), p, rounds));
+							     seed);
+		}
 		stored = zswap_stored();
 		ASSERT_GE(stored, 0);
-		st->stop = false;
+		__atomic_store_n(&st->stop, false, __ATOMIC_RELAXED);
 		ASSERT_EQ(0, pthread_create(&st->spinner, NULL, mincore_spin,
 					    st));
 		st->spinning = true;
