@@ -8,6 +8,7 @@
 #   make shell    boot an interactive guest with swap on
 #   make guest CMD='...' [EXTRA=dir] [HOSTROOT=1]   run a command in the guest
 #   make trace-clients   Debian's trace-cmd and perf decode the swap events
+#   make host-programs   Debian's stress-ng and redis-server (BGSAVE) in the guest
 #   make bench    stock vs patched, non-debug kernels, side by side
 #   make series   the patch series to mail, in build/series (with git am check)
 #   make lint     checkpatch, kernel-doc and W=1 over the series
@@ -46,11 +47,15 @@ SELFTESTS  := swapcache
 TIMEOUT_SCALE_kasan := 3
 TIMEOUT_SCALE_kcsan := 2
 TIMEOUT_SCALE ?= $(or $(TIMEOUT_SCALE_$(FLAVOUR)),1)
+# Debian's kernel boots on two NUMA nodes (scripts/qemu-x86_64.conf).
+NUMA_NODES_debian := 2
+QEMU_NUMA_NODES ?= $(or $(NUMA_NODES_$(FLAVOUR)),1)
+export QEMU_NUMA_NODES
 
 export BUILD
 
 .PHONY: all deps tree kernel selftests check harness-test run shell guest bench clean distclean \
-	trace-deps trace-clients \
+	trace-deps trace-clients apps-deps host-programs \
 	base-version series lint lint-deps bisect-check docs docs-deps FORCE
 
 all: kernel selftests
@@ -122,6 +127,18 @@ trace-clients: trace-deps selftests
 		"sh $(TOP)/scripts/guest/trace-clients.sh"
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-trace$(SFX).cpio \
 		-m exec -s none -r -q -l $(BUILD)/console-trace$(SFX).log
+
+apps-deps:
+	@scripts/deps.sh apps
+
+# Debian's stress-ng and redis-server, run in the guest from the host's
+# root with zram swap, their memory pushed to swap
+# (scripts/guest/host-programs.sh).
+host-programs: apps-deps selftests
+	@scripts/mkinitramfs.sh $(BUILD)/initramfs-apps$(SFX).cpio $(KST) "" \
+		"sh $(TOP)/scripts/guest/host-programs.sh"
+	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-apps$(SFX).cpio \
+		-m exec -s zram -r -q -l $(BUILD)/console-apps$(SFX).log
 
 bench: selftests
 	@scripts/bench.sh

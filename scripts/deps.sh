@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: deps.sh [docs|lint|trace]
+# usage: deps.sh [docs|lint|trace|apps]
 #
 # Installs the Debian packages the harness needs, if any is missing,
 # including the base source (linux-source-6.12, pinned to the version
@@ -19,12 +19,15 @@ DOCS_PKGS="python3-sphinx python3-sphinx-rtd-theme"
 LINT_PKGS="perl python3-ply"
 # "make trace-clients": the trace event clients run in the guest.
 TRACE_PKGS="trace-cmd linux-perf"
+# "make host-programs": Debian programs run in the guest.
+APPS_PKGS="stress-ng redis-server redis-tools"
 case "${1:-}" in
 "") ;;
 docs) PKGS="$PKGS $DOCS_PKGS" ;;
 lint) PKGS="$PKGS $LINT_PKGS" ;;
 trace) PKGS="$PKGS $TRACE_PKGS" ;;
-*) die "usage: deps.sh [docs|lint|trace]" ;;
+apps) PKGS="$PKGS $APPS_PKGS" ;;
+*) die "usage: deps.sh [docs|lint|trace|apps]" ;;
 esac
 
 missing=
