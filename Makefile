@@ -9,6 +9,7 @@
 #   make guest CMD='...' [EXTRA=dir] [HOSTROOT=1]   run a command in the guest
 #   make trace-clients   Debian's trace-cmd and perf decode the swap events
 #   make host-programs   Debian's stress-ng and redis-server (BGSAVE) in the guest
+#   make mm-selftests    upstream selftests/mm, swapin_remap never vs default
 #   make bench    stock vs patched, non-debug kernels, side by side
 #   make series   the patch series to mail, in build/series (with git am check)
 #   make lint     checkpatch, kernel-doc and W=1 over the series
@@ -55,7 +56,7 @@ export QEMU_NUMA_NODES
 export BUILD
 
 .PHONY: all deps tree kernel selftests check harness-test run shell guest bench clean distclean \
-	trace-deps trace-clients apps-deps host-programs \
+	trace-deps trace-clients apps-deps host-programs mm-selftests-deps mm-selftests \
 	base-version series lint lint-deps bisect-check docs docs-deps FORCE
 
 all: kernel selftests
@@ -139,6 +140,28 @@ host-programs: apps-deps selftests
 		"sh $(TOP)/scripts/guest/host-programs.sh"
 	@scripts/run-guest.sh -k $(KERNEL) -i $(BUILD)/initramfs-apps$(SFX).cpio \
 		-m exec -s zram -r -q -l $(BUILD)/console-apps$(SFX).log
+
+mm-selftests-deps:
+	@scripts/deps.sh mm
+
+# The upstream selftests/mm (run_vmtests.sh), built from the base against
+# the patched kernel's headers, run in one boot with swapin_remap=never
+# and in another at the boot's default, the results compared
+# (scripts/mm-selftests.sh). The kernel is built only if its image is
+# missing. MM_SELFTESTS_CATEGORIES: run_vmtests.sh categories (default:
+# the list in scripts/guest/mm-selftests.sh); MM_SELFTESTS_TIMEOUT:
+# seconds per category, MM_SELFTESTS_GUEST_TIMEOUT: seconds per boot
+# (both scaled by TIMEOUT_SCALE).
+MM_SELFTESTS_CATEGORIES ?=
+MM_SELFTESTS_TIMEOUT ?= 1800
+MM_SELFTESTS_GUEST_TIMEOUT ?= 3600
+mm-selftests: mm-selftests-deps $(if $(wildcard $(KERNEL)),,kernel)
+	@FLAVOUR=$(FLAVOUR) KERNEL=$(KERNEL) KOBJ=$(KOBJ) SFX=$(SFX) \
+		TIMEOUT_SCALE=$(TIMEOUT_SCALE) \
+		MM_SELFTESTS_CATEGORIES="$(MM_SELFTESTS_CATEGORIES)" \
+		MM_SELFTESTS_TIMEOUT=$(MM_SELFTESTS_TIMEOUT) \
+		MM_SELFTESTS_GUEST_TIMEOUT=$(MM_SELFTESTS_GUEST_TIMEOUT) \
+		scripts/mm-selftests.sh
 
 bench: selftests
 	@scripts/bench.sh

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: deps.sh [docs|lint|trace|apps]
+# usage: deps.sh [docs|lint|trace|apps|mm]
 #
 # Installs the Debian packages the harness needs, if any is missing,
 # including the base source (linux-source-6.12, pinned to the version
@@ -21,13 +21,21 @@ LINT_PKGS="perl python3-ply"
 TRACE_PKGS="trace-cmd linux-perf"
 # "make host-programs": Debian programs run in the guest.
 APPS_PKGS="stress-ng redis-server redis-tools"
+# "make mm-selftests": the upstream selftests/mm, built on the host and
+# run in the guest from the host's root: libnuma (ksm_tests, migration),
+# liburing (cow's and gup_longterm's io_uring cases), libcap
+# (mlock-random-test), the 32-bit libc (protection_keys_32 and
+# pkey_sighandler_tests_32), and sudo, with which run_vmtests.sh runs
+# on-fault-limit as "nobody".
+MM_PKGS="libnuma-dev liburing-dev libcap-dev gcc-multilib libc6-dev-i386 sudo"
 case "${1:-}" in
 "") ;;
 docs) PKGS="$PKGS $DOCS_PKGS" ;;
 lint) PKGS="$PKGS $LINT_PKGS" ;;
 trace) PKGS="$PKGS $TRACE_PKGS" ;;
 apps) PKGS="$PKGS $APPS_PKGS" ;;
-*) die "usage: deps.sh [docs|lint|trace|apps]" ;;
+mm) PKGS="$PKGS $MM_PKGS" ;;
+*) die "usage: deps.sh [docs|lint|trace|apps|mm]" ;;
 esac
 
 missing=

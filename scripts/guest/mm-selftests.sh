@@ -1,0 +1,161 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# usage: mm-selftests.sh -m never|default -d DIR [-t SECONDS] [CATEGORY...]
+#
+# Runs in the guest, in the host's root file system ("make mm-selftests"
+# boots it with run-guest.sh -r and zram swap): the upstream
+# tools/testing/selftests/mm suite, installed in DIR (DIR/mm holds
+# run_vmtests.sh and the programs), one run_vmtests.sh -t CATEGORY per
+# category, each under a timeout of SECONDS (default 1800).
+#
+# -m never sets /sys/kernel/mm/swap/swapin_remap to "never", the stock
+# swap-in; -m default leaves it as it booted. Either way the mode read
+# at boot, before anything changes it, is printed first. The host
+# (scripts/mm-selftests-compare.py) boots once per mode and compares the
+# results of the two boots.
+#
+# Categories run by default: the ones whose tests touch anonymous memory,
+# fork, COW, swap, madvise, mremap, mprotect, mlock, migration,
+# compaction, userfaultfd, KSM, soft-dirty or pagemap:
+DEFAULT_CATEGORIES="mmap gup_test userfaultfd compaction mlock mremap madv_populate
+process_mrelease ksm ksm_numa pkey soft_dirty pagemap cow migration mkdirty mdwe"
+# Left out, and why:
+#  - thp (khugepaged, transhuge-stress, split_huge_page_test): far too
+#    long under TCG, about 20 minutes a run on the debug kernel, 15 of
+#    them in split_huge_page_test's pagecache part, which writes a 4 MiB
+#    file a byte per write() nine times only to skip each time ("No
+#    large pagecache folio generated": no XFS here). Name it in
+#    MM_SELFTESTS_CATEGORIES to run it; its khugepaged swap-in collapse
+#    does go through do_swap_page().
+#  - hugetlb: hugetlbfs pages are never swapped, so no page of theirs
+#    reaches the swap-in remap; the debug kernel has no CONFIG_HUGETLBFS
+#    at all. The hugetlb cases inside the categories above (cow,
+#    gup_test, uffd-stress hugetlb, compaction_test) still run wherever
+#    the kernel has huge pages: run_vmtests.sh reserves 256 MiB of them
+#    through /proc/sys/vm/nr_hugepages itself.
+#  - vmalloc, hmm: they load the test_vmalloc and test_hmm modules, and
+#    these kernels have no modules (CONFIG_MODULES is off); neither is
+#    about user memory that can be swapped.
+#  - memfd_secret: secretmem is not anonymous memory and is never
+#    swapped (its pages are unmovable and unevictable).
+#  - hugevm: virtual address space layout (virtual_address_range,
+#    va_high_addr_switch): it maps, it does not fault or swap anonymous
+#    pages; and virtual_address_range's page tables for 128 TiB took
+#    900 MB, so that the OOM killer ended it after 4 minutes in the
+#    1 GiB debug guest.
+#    (Categories can still be named on the command line, or with
+#    MM_SELFTESTS_CATEGORIES on the host.)
+#
+# Guest-side fixes so that tests run instead of skipping:
+#  - the programs are copied to a tmpfs (/tmp): the host's root is
+#    read-only, and some tests write next to themselves;
+#  - swap is zram (run-guest.sh -s zram), checked to be on;
+#  - on a kernel without hugetlbfs (the debug flavour), run_vmtests.sh
+#    would stop before its first test ("no hugetlbfs support in
+#    kernel?", exit 1): the copy goes on with zero huge pages instead,
+#    the one change made to it (checked, and said on the console).
+#
+# Output: run_vmtests.sh's own (TAP, every line of a program prefixed
+# with "# "), framed by lines "mm-selftests: category C begin" and
+# "mm-selftests: category C end: exit R in S s" (R is 124 on timeout).
+# Exits non-zero only if the run itself could not be done (no knob, no
+# swap, a timeout): the tests' results are the host's to judge.
+set -u
+KNOB=/sys/kernel/mm/swap/swapin_remap
+MODE=
+DIR=
+TIMEOUT=1800
+while getopts m:d:t: o; do
+	case $o in
+	m) MODE=$OPTARG ;;
+	d) DIR=$OPTARG ;;
+	t) TIMEOUT=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+CATEGORIES=${*:-$DEFAULT_CATEGORIES}
+RUN=/tmp/mm-selftests
+
+say()
+{
+	echo "mm-selftests: $*"
+}
+
+die()
+{
+	say "error: $*"
+	exit 1
+}
+
+vmstat()
+{
+	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
+}
+
+# counters: the swap and remap counters, one line
+counters()
+{
+	echo "pswpin=$(vmstat pswpin) pswpout=$(vmstat pswpout)" \
+		"swapin_remap_pte=$(vmstat swapin_remap_pte)" \
+		"swapin_remap_walk=$(vmstat swapin_remap_walk)"
+}
+
+case "$MODE" in never|default) ;; *) die "-m never|default" ;; esac
+[ -f "$DIR/mm/run_vmtests.sh" ] || die "no $DIR/mm/run_vmtests.sh: build it (make mm-selftests)"
+[ -w "$KNOB" ] || die "no $KNOB: not a kernel with the swap-in remap"
+boot_mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
+say "swapin_remap at boot: $boot_mode"
+if [ "$MODE" = never ]; then
+	echo never > "$KNOB" || die "cannot set $KNOB to never"
+fi
+mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
+say "run: $MODE, swapin_remap=$mode ($(cat "$KNOB"))"
+[ "$MODE" = default ] && [ "$mode" != "$boot_mode" ] && die "the mode changed"
+grep -q '^/dev/zram0 ' /proc/swaps || die "no swap on /dev/zram0 (run-guest.sh -s zram)"
+say "kernel $(uname -r), $(nproc) CPUs, $(awk '/^MemTotal/ { print $2 " kB" }' /proc/meminfo)," \
+	"NUMA nodes: $(ls -d /sys/devices/system/node/node* 2>/dev/null | wc -l)," \
+	"swap: $(awk 'NR > 1 { printf "%s %s kB ", $1, $3 }' /proc/swaps)"
+
+# sudo (on-fault-limit runs as "nobody") resolves the host name first.
+if ! grep -qw "$(hostname)" /etc/hosts 2>/dev/null; then
+	{ cat /etc/hosts 2>/dev/null; echo "127.0.1.1 $(hostname)"; } > /tmp/hosts &&
+		mount --bind /tmp/hosts /etc/hosts
+fi
+rm -rf "$RUN"
+cp -a "$DIR/mm" "$RUN" || die "copy to $RUN"
+cd "$RUN" || die "cd $RUN"
+if [ ! -e /proc/sys/vm/nr_hugepages ]; then
+	sed -i '/echo "no hugetlbfs support in kernel?"/{
+		s//echo "no hugetlbfs support in kernel: going on with no huge pages (mm-selftests.sh)"; freepgs=0; hpgsize_KB=0/
+		n
+		s/^\(\t*\)exit 1$/\1true/
+	}' run_vmtests.sh
+	grep -q 'going on with no huge pages' run_vmtests.sh &&
+		! grep -A1 'going on with no huge pages' run_vmtests.sh | grep -q 'exit 1' ||
+		die "run_vmtests.sh: the no-hugetlbfs exit was not found"
+	say "no hugetlbfs in this kernel: run_vmtests.sh goes on with no huge pages"
+fi
+
+say "categories: $(printf "%s " $CATEGORIES)"
+say "counters before: $(counters)"
+failed=0
+for c in $CATEGORIES; do
+	say "category $c begin"
+	t0=$(date +%s)
+	rc=0
+	timeout -k 30 "$TIMEOUT" bash ./run_vmtests.sh -t "$c" < /dev/null 2>&1 || rc=$?
+	t1=$(date +%s)
+	# A test that left the knob changed would change the other tests' run.
+	now=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
+	[ "$now" = "$mode" ] || { say "swapin_remap changed to $now, set back"; echo "$mode" > "$KNOB"; }
+	say "category $c end: exit $rc in $((t1 - t0)) s"
+	say "counters: $(counters)"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		say "category $c timed out after $TIMEOUT s"
+		failed=1
+	fi
+done
+say "done"
+exit "$failed"
