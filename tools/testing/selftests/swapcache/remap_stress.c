@@ -353,4 +353,7 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 	}
 }
 
+/* Last: nothing left behind by the tests above. */
+LEAK_CHECK_TEST
+
 TEST_HARNESS_MAIN

@@ -1025,4 +1025,7 @@ TEST_F_TIMEOUT(remap, swapoff_many_refs, TEST_TIMEOUT)
 	EXPECT_EQ(st->env.area.total_pages, meminfo_read_pages("SwapFree"));
 }
 
+/* Last: nothing left behind by the tests above. */
+LEAK_CHECK_TEST
+
 TEST_HARNESS_MAIN

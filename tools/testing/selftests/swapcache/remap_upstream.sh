@@ -14,7 +14,9 @@
 # to swap and coming back, with the remap on and off, are
 # remap_test's ksm_left_alone.
 #
-# Swap is zram, as the remap's default ("auto") frees slots there.
+# Swap is zram, as the remap's default ("auto") frees slots there. At
+# the end, swap_leak_check: no slot left in use, swapoff, and nothing
+# left in the swap cache, zram0 or zswap.
 #
 # One skip is allowed, because the stock kernel makes it: 6.12 cannot
 # MADV_COLLAPSE a PTE-mapped THP that is fully COW-shared after fork()
@@ -56,13 +58,13 @@ vmstat()
 
 echo "TAP version 13"
 # cow: one run with "never"; per mode on: a run, the comparison with
-# "never", the remap count; ksm_functional_tests: one run
-echo "1..$((1 + 3 * 3 + 1))"
+# "never", the remap count; ksm_functional_tests: one run; the leak check
+echo "1..$((1 + 3 * 3 + 1 + 1))"
 
 [ "$(id -u)" -eq 0 ] || bail "needs root"
 [ -w "$KNOB" ] || bail "no $KNOB: not a kernel with the swap-in remap"
 [ -d "$ZRAM" ] || bail "no $ZRAM: the kernel needs CONFIG_ZRAM"
-for p in $COW $KSM; do
+for p in $COW $KSM swap_leak_check; do
 	[ -x "$DIR/$p" ] || bail "$DIR/$p is not built"
 done
 old_mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
@@ -155,6 +157,17 @@ remapped=$(( $(vmstat swapin_remap_pte) - remapped ))
 echo "# $KSM: $swapped pages swapped in or out, $remapped PTEs remapped"
 [ "$swapped" -eq 0 ] || ok=FAIL
 result $ok "$KSM with swapin_remap=auto, without swap"
+
+# Every program is done: nothing may be left in zram0, the swap cache or
+# zswap, and swapoff must work (swap_leak_check.c). Its own KTAP one
+# level deeper, as the programs'.
+if "$DIR/swap_leak_check" > "$TMP/leak_check" 2>&1; then
+	ok=OK
+else
+	ok=FAIL
+fi
+sed 's/^/# /' "$TMP/leak_check"
+result $ok "leak_check"
 
 echo "# Totals: pass:$((n - fails)) fail:$fails"
 [ "$fails" -eq 0 ]

@@ -849,4 +849,7 @@ TEST_F_TIMEOUT(swapcache_small, integrity_roundtrips, TEST_TIMEOUT)
 	EXPECT_EQ(0, sharers_stop(&st->sh));
 }
 
+/* Last: nothing left behind by the tests above. */
+LEAK_CHECK_TEST
+
 TEST_HARNESS_MAIN

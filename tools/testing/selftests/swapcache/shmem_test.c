@@ -269,4 +269,7 @@ TEST_F_TIMEOUT(shmem, swap_roundtrip, TEST_TIMEOUT)
 	EXPECT_EQ(0, sharers_stop(&st->sh));
 }
 
+/* Last: nothing left behind by the tests above. */
+LEAK_CHECK_TEST
+
 TEST_HARNESS_MAIN

@@ -1653,4 +1653,7 @@ TEST_F_TIMEOUT(slots_race, swapoff_while_reading, TEST_TIMEOUT)
 	EXPECT_EQ(0, view_nr_slots(_metadata));
 }
 
+/* Last: nothing left behind by the tests above. */
+LEAK_CHECK_TEST
+
 TEST_HARNESS_MAIN

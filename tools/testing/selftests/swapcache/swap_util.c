@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,10 @@
 #define ZRAM_DEV		"/dev/zram0"
 #define ZRAM_DISKSIZE		"/sys/block/zram0/disksize"
 #define ZRAM_DEFAULT_SIZE	"256M"
+#define ZRAM_MM_STAT		"/sys/block/zram0/mm_stat"
+#define ZRAM_DEBUG_STAT		"/sys/block/zram0/debug_stat"
+#define ZRAM_COMPACT		"/sys/block/zram0/compact"
+#define ZSWAP_STORED_PAGES	"/sys/kernel/debug/zswap/stored_pages"
 #define DISK_DEV		"/dev/vda"
 /* The disk backend overwrites its device: refuse anything this big. */
 #define DISK_MAX_BYTES		BIT_ULL(30)
@@ -871,11 +876,37 @@ int swap_area_setup(struct swap_area *area, enum swap_backend backend,
 	return 0;
 }
 
+static void swapoff_alarm(int sig)
+{
+}
+
+/*
+ * swapoff(2), given up after SWAPOFF_TIMEOUT seconds: try_to_unuse()
+ * loops until every slot is free and stops at a signal, so a slot that
+ * nobody will ever free (a leaked SWAP_HAS_CACHE) fails it with EINTR
+ * rather than hanging the test. Return: 0, or -1 with errno set.
+ */
+#define SWAPOFF_TIMEOUT		60
+static int swapoff_timed(const char *path)
+{
+	struct sigaction sa = { .sa_handler = swapoff_alarm }, old;
+	int ret, err;
+
+	sigaction(SIGALRM, &sa, &old);
+	alarm(SWAPOFF_TIMEOUT);
+	ret = swapoff(path);
+	err = errno;
+	alarm(0);
+	sigaction(SIGALRM, &old, NULL);
+	errno = err;
+	return ret;
+}
+
 int swap_area_teardown(struct swap_area *area)
 {
 	if (!area->active)
 		return 0;
-	if (swapoff(area->path) && errno != EINVAL) {
+	if (swapoff_timed(area->path) && errno != EINVAL) {
 		ksft_print_msg("swapoff %s: %s\n", area->path, strerror(errno));
 		return -1;
 	}
@@ -981,6 +1012,317 @@ int cgroup_destroy(struct test_cgroup *cg)
 	return 0;
 }
 
+/* --------------------------------------------------------------- leaks */
+
+/*
+ * What the teardowns of a program found, for leak_check() at its end: in
+ * a page shared with every process forked from the main one, since the
+ * harness runs each teardown in a process of its own. Set up by the
+ * library's constructor; NULL if that failed (problems are then only
+ * printed, and counted by the function that found them).
+ */
+#define LEAK_NOTES		8
+#define LEAK_NOTE_LEN		200
+/* Most memory cgroups leak_check() looks at. */
+#define LEAK_CGROUPS		16
+
+struct leak_notes {
+	int nr;				/* problems noted, kept or not */
+	char text[LEAK_NOTES][LEAK_NOTE_LEN];
+};
+
+static struct leak_notes *leak_notes;
+
+/* Print a leak and note it for leak_check(). Return: 1, one problem. */
+static __printf(1, 2) int leak_note(const char *fmt, ...)
+{
+	char text[LEAK_NOTE_LEN];
+	va_list ap;
+	int i;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	ksft_print_msg("leak: %s\n", text);
+	if (leak_notes) {
+		i = __atomic_fetch_add(&leak_notes->nr, 1, __ATOMIC_RELAXED);
+		if (i < LEAK_NOTES)
+			memcpy(leak_notes->text[i], text, sizeof(text));
+	}
+	return 1;
+}
+
+/* A number from a sysfs or cgroup file of one value. -1 if absent. */
+static long long file_read_ll(const char *path)
+{
+	char buf[64];
+
+	if (file_read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
+/* The first lines of the slot view, of the @nr slots in use. */
+static void leak_slots_print(const struct swap_slot *slots, int nr)
+{
+	const struct swap_slot *s;
+	int i;
+
+	ksft_print_msg("  %s\n", SWAP_SLOTS_HEADER);
+	for (i = 0, s = slots; i < nr && i < 8; i++, s++)
+		ksft_print_msg("  %u %lu 0x%04x %lu %d %d %#lx %d %d\n",
+			       s->type, s->offset, s->map, s->count,
+			       s->has_cache, s->in_swapcache, s->pfn,
+			       s->mapcount, s->refcount);
+	if (nr > i)
+		ksft_print_msg("  ... %d slots in use\n", nr);
+}
+
+/*
+ * The slots in use, all of them held by the per-CPU swap slot caches of
+ * 6.12 (mm/swap_slots.c)? Those keep up to SWAP_SLOTS_CACHE_SIZE (64)
+ * slots per CPU allocated ahead and as many freed ones to return in a
+ * batch, all with SWAP_HAS_CACHE alone in swap_map and no folio in the
+ * swap cache; only swapoff, or too little free swap, drains them. The
+ * caches turn on with more than num_online_cpus() * 5 * 64 free swap
+ * pages: never on the tests' own areas (swap_area_wanted_pages()), but
+ * on remap_upstream.sh's 256 MiB zram0, where 132 slots were seen held
+ * so after its cow runs, on 2 CPUs. Slots in that state, no more than
+ * the caches hold, are no leak; swapoff then frees them (a SWAP_HAS_CACHE
+ * leaked elsewhere would keep it looping, see swapoff_timed()).
+ */
+static bool slot_caches_hold(const struct swap_slot *slots, int nr,
+			     long long used_kb)
+{
+	long ncpus = sysconf(_SC_NPROCESSORS_CONF);
+	long long total = meminfo_read_pages("SwapTotal");
+	int i;
+
+	if (nr * (long long)(psize() / 1024) != used_kb ||
+	    total <= sysconf(_SC_NPROCESSORS_ONLN) * 5 * 64 ||
+	    nr > ncpus * 2 * 64)
+		return false;
+	for (i = 0; i < nr; i++)
+		if (slots[i].count || !slots[i].has_cache ||
+		    slots[i].in_swapcache)
+			return false;
+	return true;
+}
+
+/*
+ * Every active swap area, with no process of the test left: no slot may
+ * be in use, neither referenced by a swap PTE nor held by the swap cache,
+ * so that SwapFree is SwapTotal. Checked before swapoff, which would take
+ * care of both and hide them; slots the per-CPU slot caches hold are
+ * fine (slot_caches_hold()).
+ * Return: the number of problems.
+ */
+static int swap_leaks(void)
+{
+	static struct swap_slot slots[4096];
+	long long used, used_kb = 0, swapfree, swaptotal;
+	char line[512], name[256];
+	int nr = -1;
+	FILE *f;
+
+	f = fopen("/proc/swaps", "re");
+	if (!f)
+		return leak_note("open /proc/swaps: %s", strerror(errno));
+	/* Filename Type Size Used Priority: the header has no numbers. */
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%255s %*s %*d %lld", name, &used) == 2)
+			used_kb += used;
+	fclose(f);
+	if (!used_kb) {
+		swapfree = meminfo_read_kb("SwapFree");
+		swaptotal = meminfo_read_kb("SwapTotal");
+		if (swapfree == swaptotal)
+			return 0;
+		return leak_note("SwapFree %lld kB, SwapTotal %lld kB, no slot in use",
+				 swapfree, swaptotal);
+	}
+	if (swap_slots_present())
+		nr = swap_slots_read(slots, ARRAY_SIZE(slots));
+	if (nr >= 0 && slot_caches_hold(slots, nr, used_kb)) {
+		ksft_print_msg("%d free slots held by the per-CPU swap slot caches\n",
+			       nr);
+		return 0;
+	}
+	if (nr >= 0)
+		leak_slots_print(slots, nr);
+	return leak_note("%lld kB of swap in use (SwapFree %lld kB, SwapTotal %lld kB)",
+			 used_kb, meminfo_read_kb("SwapFree"),
+			 meminfo_read_kb("SwapTotal"));
+}
+
+/*
+ * No anon memory charged to the memory cgroup at @path, whose processes
+ * are all gone: memory.stat anon (mapped) and swapcached (in the swap
+ * cache) are 0. memory.stat lags until the per-CPU deltas are flushed,
+ * which a read does only past MEMCG_CHARGE_BATCH * nr_cpus pending
+ * updates, and a worker does every 2 s (FLUSH_TIME): anon was seen at
+ * 12288 for 2 s after a test's exit. Poll for up to 5 s.
+ * Return: the number of problems.
+ */
+static int cgroup_anon_leaks(const char *path)
+{
+	long long anon, cached;
+	char stat[PATH_MAX];
+	int i, bad = 0;
+
+	snprintf(stat, sizeof(stat), "%s/memory.stat", path);
+	for (i = 0; ; i++) {
+		anon = stat_file_read(stat, "anon", " ");
+		cached = stat_file_read(stat, "swapcached", " ");
+		if ((!anon && !cached) || i == 50)
+			break;
+		usleep(100000);
+	}
+	if (anon)
+		bad += leak_note("%s: memory.stat anon %lld with no process left",
+				 path, anon);
+	if (cached)
+		bad += leak_note("%s: memory.stat swapcached %lld with no process left",
+				 path, cached);
+	return bad;
+}
+
+/*
+ * No swap charged to the memory cgroup at @path, whose processes are all
+ * gone: memory.swap.current, a page counter, exact when read, is 0.
+ * Checked after swapoff: a slot is uncharged when it is really freed,
+ * and the per-CPU slot caches (slot_caches_hold()) keep freed slots for
+ * a while; seen: 64 pages (a batch) after remap_test's thp_left_alone,
+ * which swaps a split THP out to a 2047-page area.
+ * Return: the number of problems.
+ */
+static int cgroup_swap_leaks(const char *path)
+{
+	char file[PATH_MAX];
+	long long swapped;
+
+	snprintf(file, sizeof(file), "%s/memory.swap.current", path);
+	/* No memory.swap.current without swap accounting: nothing to see. */
+	if (access(file, F_OK))
+		return 0;
+	swapped = file_read_ll(file);
+	if (!swapped)
+		return 0;
+	return leak_note("%s: memory.swap.current %lld with no process, swap off",
+			 path, swapped);
+}
+
+/*
+ * The memory cgroup at @path, whose processes have exited or are exiting
+ * (a test's sharers are killed by the test process's death,
+ * PR_SET_PDEATHSIG): wait for up to 10 s until it has none, then check
+ * that no anon memory is left charged to it. A task leaves its cgroup in
+ * do_exit() after exit_mm(): its memory is freed by then.
+ * Return: the number of problems.
+ */
+static int cgroup_leaks(const char *path)
+{
+	char file[PATH_MAX], buf[256], *populated;
+	int i;
+
+	snprintf(file, sizeof(file), "%s/cgroup.events", path);
+	for (i = 0; i < 1000; i++) {
+		if (file_read_str(file, buf, sizeof(buf)))
+			return leak_note("cannot read %s", file);
+		populated = strstr(buf, "populated ");
+		if (populated && populated[strlen("populated ")] == '0')
+			return cgroup_anon_leaks(path);
+		usleep(10000);
+	}
+	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
+	if (file_read_str(file, buf, sizeof(buf)))
+		buf[0] = '\0';
+	for (i = 0; buf[i]; i++)
+		if (buf[i] == '\n')
+			buf[i] = ' ';
+	return leak_note("%s: processes still in it after 10 s: %s", path,
+			 buf);
+}
+
+/* Remove the cgroup at @path. Return: the number of problems. */
+static int cgroup_remove(const char *path)
+{
+	int i;
+
+	for (i = 0; rmdir(path) && errno == EBUSY && i < 100; i++)
+		usleep(10000);
+	if (!access(path, F_OK))
+		return leak_note("rmdir %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/*
+ * zram after every swap slot on it is free. Block 0 holds the swap
+ * header (written by swap_area_setup() or mkswap), which is no swap slot
+ * and which swap never frees: measured after swapoff, zram0's mm_stat
+ * says orig_data_size 4096 (that one page) and mem_used_total 4096 for
+ * the header swap_area_setup() writes (51 bytes compressed), 12288 for
+ * mkswap's (73 bytes, with a UUID: a larger size class, whose zspage has
+ * 3 pages), and writing "compact" changes neither. So the check discards
+ * block 0 (BLKDISCARD): then zram holds nothing, and its empty value is
+ * 0 for both. Measured, right after the discard: orig_data_size 0 and
+ * mem_used_total 0, without compaction, since zs_free() frees a zspage
+ * as soon as its last object goes. A zspage being migrated when its
+ * last object goes is freed later by a worker (kick_deferred_free()):
+ * poll for a second, compacting, before calling it a leak.
+ * Return: the number of problems.
+ */
+static int zram_leaks(void)
+{
+	unsigned long long range[2] = { 0, psize() };
+	long long orig = -1, compr = -1, used = -1, miss_free = -1;
+	char buf[256];
+	int fd, i;
+
+	if (access(ZRAM_DEV, F_OK) || file_read_ll(ZRAM_DISKSIZE) <= 0)
+		return 0;	/* no zram, or never set up: holds nothing */
+	fd = open(ZRAM_DEV, O_RDWR | O_EXCL | O_CLOEXEC);
+	if (fd < 0)
+		return leak_note("open %s: %s: still in use", ZRAM_DEV,
+				 strerror(errno));
+	if (ioctl(fd, BLKDISCARD, range)) {
+		close(fd);
+		return leak_note("BLKDISCARD of %s's swap header: %s",
+				 ZRAM_DEV, strerror(errno));
+	}
+	close(fd);
+	for (i = 0; ; i++) {
+		if (file_read_str(ZRAM_MM_STAT, buf, sizeof(buf)) ||
+		    sscanf(buf, "%lld %lld %lld", &orig, &compr, &used) != 3)
+			return leak_note("cannot read %s", ZRAM_MM_STAT);
+		if ((!orig && !used) || i == 10)
+			break;
+		file_write_str(ZRAM_COMPACT, "1");
+		usleep(100000);
+	}
+	if (!orig && !used)
+		return 0;
+	/* zram keeps a slot's page if it could not lock it when freed. */
+	if (!file_read_str(ZRAM_DEBUG_STAT, buf, sizeof(buf)))
+		sscanf(buf, "version: %*d %*u %lld", &miss_free);
+	return leak_note("zram0: orig_data_size %lld, mem_used_total %lld, want 0 (miss_free %lld)",
+			 orig, used, miss_free);
+}
+
+/* zswap holds no page, if it exists (it shows up once enabled). */
+static int zswap_leaks(void)
+{
+	long long stored;
+
+	if (access(ZSWAP_STORED_PAGES, F_OK))
+		return 0;
+	stored = file_read_ll(ZSWAP_STORED_PAGES);
+	if (!stored)
+		return 0;
+	return leak_note("%s is %lld with every swap area off",
+			 ZSWAP_STORED_PAGES, stored);
+}
+
 /* --------------------------------------------------------- environment */
 
 /*
@@ -1040,10 +1382,20 @@ fail:
 /*
  * Undo swap_env_setup(), whatever part of it happened. Idempotent. May run
  * in the process that set it up or, once that one is gone, in its parent.
+ * In the parent, every process of the test has exited (or is exiting, and
+ * leaves the cgroup): no anon memory may be left charged to the cgroup,
+ * no slot in use in the swap area before swapoff, and no swap charged to
+ * the cgroup after it (see cgroup_swap_leaks()), before it is removed.
+ * Each problem, and a swap area or cgroup that cannot be removed, is
+ * printed and noted for leak_check() at the end of the program.
+ * Return: the number of problems.
  */
-void swap_env_teardown(struct swap_env *env)
+int swap_env_teardown(struct swap_env *env)
 {
-	if (getpid() == env->owner) {
+	bool gone = getpid() != env->owner;
+	int bad = 0;
+
+	if (!gone) {
 		if (env->locked)
 			munlockall();
 	} else {
@@ -1051,11 +1403,20 @@ void swap_env_teardown(struct swap_env *env)
 		env->cg.entered = false;
 	}
 	env->locked = false;
-	cgroup_destroy(&env->cg);
+	if (gone && env->cg.created)
+		bad += cgroup_leaks(env->cg.path);
+	if (gone && env->area.active)
+		bad += swap_leaks();
+	if (swap_area_teardown(&env->area))
+		bad += leak_note("%s not swapped off", env->area.path);
+	if (gone && env->cg.created)
+		bad += cgroup_swap_leaks(env->cg.path);
+	if (cgroup_destroy(&env->cg))
+		bad += leak_note("cgroup %s not removed", env->cg.path);
 	setting_restore(&env->swapin_remap);
 	setting_restore(&env->vma_ra);
 	setting_restore(&env->page_cluster);
-	swap_area_teardown(&env->area);
+	return bad;
 }
 
 /*
@@ -1243,6 +1604,12 @@ static char startup_swapin_remap[64];
 __attribute__((constructor)) static void swap_util_startup(void)
 {
 	main_pid = getpid();
+	leak_notes = mmap(NULL, sizeof(*leak_notes), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (leak_notes == MAP_FAILED)
+		leak_notes = NULL;
+	else	/* Touched here: charged to our cgroup, not to a test's. */
+		memset(leak_notes, 0, sizeof(*leak_notes));
 	if (file_read_str(PAGE_CLUSTER, startup_page_cluster,
 			  sizeof(startup_page_cluster)))
 		startup_page_cluster[0] = '\0';
@@ -1282,6 +1649,102 @@ __attribute__((destructor)) static void swap_util_exit(void)
 				       strerror(errno));
 	}
 	closedir(dir);
+}
+
+/*
+ * The "nothing leaked" check, for the end of a test program (the last
+ * test, LEAK_CHECK_TEST) or of a soak script (swap_leak_check), once
+ * every process of the test has exited. It checks that:
+ *  - the teardowns noted no problem (see swap_env_teardown(): no anon
+ *    memory or swap charged to a test's memory cgroup, no slot in use in
+ *    its swap area before swapoff, swapoff done, the cgroup removed);
+ *  - no memory cgroup of a test is left (a leftover one is checked as
+ *    its teardown would have, and removed), nor any of the
+ *    NULL-terminated @cgroups the caller made, with the same checks;
+ *  - no swap area is left on, unless LEAK_CHECK_SWAPON says they are the
+ *    caller's: they have no slot in use (/proc/swaps Used 0, SwapFree is
+ *    SwapTotal), then each is swapped off, which must succeed;
+ *  - with every area off, SwapCached is 0, zram holds nothing and uses
+ *    no memory (see zram_leaks()), and zswap stores no page.
+ * Return: the number of problems, each printed with what was seen.
+ */
+int leak_check(unsigned int flags, const char *const *cgroups)
+{
+	char line[512], path[PATH_MAX], name[256], *cg[LEAK_CGROUPS];
+	int bad = 0, i, nr = 0, nr_cg = 0;
+	struct dirent *de;
+	long long used;
+	DIR *dir;
+	FILE *f;
+
+	/* What the teardowns found, printed then: once more, together. */
+	if (leak_notes)
+		nr = __atomic_load_n(&leak_notes->nr, __ATOMIC_RELAXED);
+	for (i = 0; i < nr && i < LEAK_NOTES; i++)
+		ksft_print_msg("leak check: a teardown found: %s\n",
+			       leak_notes->text[i]);
+	if (nr > LEAK_NOTES)
+		ksft_print_msg("leak check: and %d more\n", nr - LEAK_NOTES);
+	bad += nr;
+
+	/* The caller's cgroups, those tests left: as swap_env_teardown(). */
+	for (i = 0; cgroups && cgroups[i] && nr_cg < LEAK_CGROUPS; i++)
+		cg[nr_cg++] = strdup(cgroups[i]);
+	dir = opendir(CGROUP_ROOT);
+	while (dir && (de = readdir(dir)) && nr_cg < LEAK_CGROUPS) {
+		if (strncmp(de->d_name, CGROUP_PREFIX, strlen(CGROUP_PREFIX)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", CGROUP_ROOT, de->d_name);
+		bad += leak_note("cgroup %s left by a test", path);
+		cg[nr_cg++] = strdup(path);
+	}
+	if (dir)
+		closedir(dir);
+	for (i = 0; i < nr_cg; i++)
+		if (cg[i])
+			bad += cgroup_leaks(cg[i]);
+
+	bad += swap_leaks();
+	/* Swapoff changes /proc/swaps: one area at a time, from the top. */
+	for (;;) {
+		f = fopen("/proc/swaps", "re");
+		if (!f) {
+			bad += leak_note("open /proc/swaps: %s", strerror(errno));
+			break;
+		}
+		name[0] = '\0';
+		while (fgets(line, sizeof(line), f)) {
+			if (sscanf(line, "%255s %*s %*d %lld", name, &used) == 2)
+				break;
+			name[0] = '\0';
+		}
+		fclose(f);
+		if (!name[0])
+			break;
+		if (!(flags & LEAK_CHECK_SWAPON))
+			bad += leak_note("%s left swapped on by a test", name);
+		if (swapoff_timed(name)) {
+			bad += leak_note("swapoff %s: %s", name, strerror(errno));
+			break;
+		}
+	}
+
+	for (i = 0; i < nr_cg; i++) {
+		if (!cg[i])
+			continue;
+		bad += cgroup_swap_leaks(cg[i]);
+		bad += cgroup_remove(cg[i]);
+		free(cg[i]);
+	}
+	used = meminfo_read_kb("SwapCached");
+	if (used)
+		bad += leak_note("SwapCached is %lld kB with every swap area off",
+				 used);
+	bad += zram_leaks();
+	bad += zswap_leaks();
+	if (!bad)
+		ksft_print_msg("leak check: nothing leaked\n");
+	return bad;
 }
 
 /* ------------------------------------------------------------- sharers */

@@ -240,7 +240,7 @@ int cgroup_destroy(struct test_cgroup *cg);
 
 /* The environment of one test */
 int swap_env_setup(struct swap_env *env, enum swap_backend backend);
-void swap_env_teardown(struct swap_env *env);
+int swap_env_teardown(struct swap_env *env);
 int swap_env_swap_out(struct swap_env *env, size_t bytes,
 		      bool (*done)(void *arg), void *arg, int max_passes);
 int swap_env_wait_swapfree(struct swap_env *env, long long want,
@@ -248,6 +248,36 @@ int swap_env_wait_swapfree(struct swap_env *env, long long want,
 int swapfree_check(long long want);
 int swap_env_pageout(struct swap_env *env, char *addr, unsigned long nr_pages,
 		     __u64 *pmes);
+
+/*
+ * The "nothing leaked" check, once every process of a test has exited:
+ * see leak_check() in swap_util.c. With LEAK_CHECK_SWAPON, swap areas
+ * still on are the caller's (a soak script's) and are swapped off by the
+ * check; without, an area still on was left by a test, which is a leak.
+ */
+#define LEAK_CHECK_SWAPON	0x1
+
+int leak_check(unsigned int flags, const char *const *cgroups);
+
+/*
+ * LEAK_CHECK_TEST: the last test of a kselftest_harness program, with
+ * the result "after_all.leak_check": leak_check() once every other test
+ * and its teardown are done. Put it after the program's last FIXTURE,
+ * just before TEST_HARNESS_MAIN: the harness runs the "global" fixture
+ * of plain TEST()s first, then the other fixtures in the order they are
+ * defined, so a plain TEST() would run first and this fixture, defined
+ * last, runs last. Being a test, it is counted in the plan (1..N) the
+ * harness prints.
+ */
+#define LEAK_CHECK_TIMEOUT	120
+#define LEAK_CHECK_TEST							\
+	FIXTURE(after_all) {};						\
+	FIXTURE_SETUP(after_all) {}					\
+	FIXTURE_TEARDOWN(after_all) {}					\
+	TEST_F_TIMEOUT(after_all, leak_check, LEAK_CHECK_TIMEOUT)	\
+	{								\
+		EXPECT_EQ(0, leak_check(0, NULL));			\
+	}
 
 /* Memory locking: everything but the target stays resident. */
 int mlock_all_but(void *addr, size_t len);

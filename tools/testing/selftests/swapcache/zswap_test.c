@@ -299,4 +299,7 @@ TEST_F_TIMEOUT(zswap, free_drops_zswap_copy, TEST_TIMEOUT)
 	EXPECT_EQ(0, stored);
 }
 
+/* Last: nothing left behind by the tests above. */
+LEAK_CHECK_TEST
+
 TEST_HARNESS_MAIN
