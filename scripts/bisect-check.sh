@@ -84,7 +84,8 @@ commits=$(git -C "$WORK" rev-list --reverse base..HEAD)
 total=$(echo "$commits" | wc -l)
 [ "$(wc -l < "$MAP")" -eq "$total" ] || die "build/series.map does not match build/series-work: run 'make series'"
 
-if [ ! -e "$TREE/.git" ]; then
+# A .git file that base.git no longer knows (base imported again): anew.
+if [ ! -e "$TREE/.git" ] || ! git -C "$TREE" rev-parse -q --verify HEAD > /dev/null 2>&1; then
 	rm -rf "$TREE"
 	G worktree prune
 	msg "creating $TREE (once)"

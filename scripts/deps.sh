@@ -48,17 +48,25 @@ if [ -n "$missing" ]; then
 	msg "installing:$missing"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq
-	pin=
-	case " $missing " in
-	*" $BASE_PKG "*)
-		pin=$BASE_PKG
-		if apt-cache madison "$BASE_PKG" | grep -qF "| $BASE_PKG_VERSION |"; then
-			pin="$BASE_PKG=$BASE_PKG_VERSION"
-		fi ;;
-	esac
+	# The base is always named, pinned when the archive has the pin:
+	# installing another package (linux-config-6.12) must not upgrade it
+	# on the way, or the next prepare-tree.sh imports another base.
+	pin=$BASE_PKG
+	if apt-cache madison "$BASE_PKG" | grep -qF "| $BASE_PKG_VERSION |"; then
+		pin="$BASE_PKG=$BASE_PKG_VERSION"
+	fi
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $(echo "$missing" | sed "s/ $BASE_PKG\b//") $pin >/dev/null
+	apt-get install -y -qq --no-install-recommends --allow-downgrades \
+		$(echo "$missing" | sed "s/ $BASE_PKG\b//") $pin >/dev/null
 fi
 have=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
+# An upgrade from elsewhere (apt-get upgrade): back to the pin if we can.
+if [ "$have" != "$BASE_PKG_VERSION" ] && [ "$(id -u)" -eq 0 ] &&
+   apt-cache madison "$BASE_PKG" | grep -qF "| $BASE_PKG_VERSION |"; then
+	msg "installing $BASE_PKG $BASE_PKG_VERSION over $have: the series is written against it"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		--allow-downgrades "$BASE_PKG=$BASE_PKG_VERSION" >/dev/null
+	have=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
+fi
 [ "$have" = "$BASE_PKG_VERSION" ] ||
 	msg "warning: $BASE_PKG $have installed, the series is written against $BASE_PKG_VERSION"

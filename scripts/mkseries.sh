@@ -73,7 +73,8 @@ T()
 # scratch_tree DIR: a worktree of the base at DIR, reset to the base
 scratch_tree()
 {
-	if [ ! -e "$1/.git" ]; then
+	# A .git file that base.git no longer knows (base imported again): anew.
+	if [ ! -e "$1/.git" ] || ! git -C "$1" rev-parse -q --verify HEAD > /dev/null 2>&1; then
 		rm -rf "$1"
 		G worktree prune
 		msg "creating the scratch tree $1 (once)"

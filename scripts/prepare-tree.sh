@@ -112,6 +112,29 @@ patched-commit)
 	;;
 esac
 
+# worktree_attach: $TREE has its files and a .git file, but base.git no
+# longer knows it (base.git was imported again because the base tarball
+# changed). Register it again with an index of $target, refreshed from
+# the files' stat data, so that the checkout below rewrites only the
+# files that differ from $target: a full re-checkout would give every
+# file a new mtime and make kbuild rebuild every object.
+worktree_attach()
+{
+	meta=$BASEGIT/worktrees/$(basename "$TREE")
+	msg "registering $TREE again in $BASEGIT (its files are kept)"
+	rm -rf "$meta"
+	mkdir -p "$meta"
+	echo "$target" > "$meta/HEAD"
+	echo ../.. > "$meta/commondir"
+	echo "$TREE/.git" > "$meta/gitdir"
+	echo "gitdir: $meta" > "$TREE/.git"
+	git -C "$TREE" read-tree "$target"
+	git -C "$TREE" update-index -q --refresh > /dev/null || true
+}
+
+if [ -f "$TREE/.git" ] && ! git -C "$TREE" rev-parse -q --verify HEAD > /dev/null 2>&1; then
+	worktree_attach
+fi
 if [ ! -e "$TREE/.git" ]; then
 	rm -rf "$TREE"
 	G worktree prune
