@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: deps.sh [docs|lint|trace|apps|mm]
+# usage: deps.sh [docs|lint|trace|apps|mm|debian]
 #
 # Installs the Debian packages the harness needs, if any is missing,
 # including the base source (linux-source-6.12, pinned to the version
@@ -19,6 +19,8 @@ DOCS_PKGS="python3-sphinx python3-sphinx-rtd-theme"
 LINT_PKGS="perl python3-ply"
 # "make trace-clients": the trace event clients run in the guest.
 TRACE_PKGS="trace-cmd linux-perf"
+# FLAVOUR=debian: Debian's own kernel configs.
+DEBIAN_PKGS="linux-config-6.12"
 # "make host-programs": Debian programs run in the guest.
 APPS_PKGS="stress-ng redis-server redis-tools"
 # "make mm-selftests": the upstream selftests/mm, built on the host and
@@ -35,7 +37,8 @@ lint) PKGS="$PKGS $LINT_PKGS" ;;
 trace) PKGS="$PKGS $TRACE_PKGS" ;;
 apps) PKGS="$PKGS $APPS_PKGS" ;;
 mm) PKGS="$PKGS $MM_PKGS" ;;
-*) die "usage: deps.sh [docs|lint|trace|apps|mm]" ;;
+debian) PKGS="$PKGS $DEBIAN_PKGS" ;;
+*) die "usage: deps.sh [docs|lint|trace|apps|mm|debian]" ;;
 esac
 
 missing=

@@ -53,6 +53,8 @@ status=$(mktemp)
 trap 'rm -f "$disk" "$status"' EXIT
 truncate -s "$SWAP_DISK_SIZE" "$disk"
 
+# One socket per NUMA node (scripts/qemu-x86_64.conf).
+[ "$QEMU_NUMA_NODES" -le 1 ] || QEMU_SMP=$QEMU_SMP_NUMA
 set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-cpu "$QEMU_CPU" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
@@ -61,6 +63,20 @@ set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-device virtio-blk-pci,drive=swapdisk \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
 	-display none -vga none -no-reboot $QEMU_EXTRA
+if [ "$QEMU_NUMA_NODES" -gt 1 ]; then
+	mem=$(echo "$QEMU_MEM" | sed -n 's/^\([0-9]*\)[Mm]$/\1/p')
+	[ -n "$mem" ] && [ $((mem % QEMU_NUMA_NODES)) -eq 0 ] ||
+		die "QEMU_MEM=$QEMU_MEM: with QEMU_NUMA_NODES=$QEMU_NUMA_NODES, give it in M, a multiple of the node count"
+	ncpus=${QEMU_SMP%%,*}
+	n=0
+	while [ $n -lt "$QEMU_NUMA_NODES" ]; do
+		cpus=
+		[ $n -ge "$ncpus" ] || cpus=",cpus=$n"
+		set -- "$@" -object "memory-backend-ram,id=node$n,size=$((mem / QEMU_NUMA_NODES))M" \
+			-numa "node,nodeid=$n,memdev=node$n$cpus"
+		n=$((n + 1))
+	done
+fi
 if [ "$ROOT" = host ]; then
 	# multidevs=remap: the host's / spans several file systems.
 	set -- "$@" -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
