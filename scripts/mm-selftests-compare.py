@@ -59,6 +59,8 @@ def tap_result(word, rest):
 class Run:
     def __init__(self, path):
         self.results = {}   # key -> (result, reason)
+        self.labels = {}    # key -> description
+        self.swapins = {}   # category -> (pswpin, swapin_remap_pte) during it
         self.order = []
         self.times = {}     # category -> (exit, seconds)
         self.counters = []
@@ -68,12 +70,16 @@ class Run:
         self.pending = None  # the runner's [PASS]/[FAIL]/[SKIP], until its "ok N"
         self.parse(path)
 
-    def add(self, key, result, reason):
+    def add(self, key, result, reason, label=''):
+        """a result: KEY identifies the test in both runs, LABEL is
+        what it prints after it (a TAP description, which may hold
+        numbers that change between runs: mrelease_test's sizes)"""
         k, n = key, 2
         while k in self.results:
             k = '%s (%d)' % (key, n)
             n += 1
         self.results[k] = (result, reason)
+        self.labels[k] = label
         self.order.append(k)
 
     def parse(self, path):
@@ -86,6 +92,7 @@ class Run:
         since = []          # its diagnostics since its last result
         uffd = None         # pending "Testing X... " name
         failed_subs = []    # numbers of the program's failed TAP results
+        ended = None        # the category whose counters come next
         inv_done = True
 
         def close_inv(result, reason):
@@ -108,6 +115,14 @@ class Run:
             m = COUNTERS.match(line)
             if m:
                 self.counters.append(dict(kv.split('=', 1) for kv in m.group(1).split()))
+                if ended and len(self.counters) > 1:
+                    a, b = self.counters[-2], self.counters[-1]
+                    try:
+                        self.swapins[ended] = tuple(
+                            int(b[k]) - int(a[k]) for k in ('pswpin', 'swapin_remap_pte'))
+                    except (KeyError, ValueError):
+                        pass
+                ended = None
                 continue
             if line == 'mm-selftests: done':
                 self.done = True
@@ -122,7 +137,7 @@ class Run:
                 close_inv('TIMEOUT' if rc in (124, 137) else 'LOST',
                           'run_vmtests.sh exit %d, the program did not finish' % rc)
                 self.times[m.group(1)] = (rc, int(m.group(3)))
-                cat = None
+                cat, ended = None, m.group(1)
                 continue
             if cat is None:
                 continue
@@ -200,7 +215,7 @@ class Run:
                 name = desc
                 if ctx:
                     name = '%s: %s' % (ctx, desc) if desc else ctx
-                self.add('%s #%s %s' % (inv, m.group(2), name), res, reason)
+                self.add('%s #%s' % (inv, m.group(2)), res, reason, name)
                 since = []
                 continue
             if out.startswith('# '):
@@ -279,6 +294,18 @@ def main():
     table(rows, ['category', 'never', 'default'])
 
     keys = list(dict.fromkeys(default.order + never.order))
+
+    def label(k):
+        a, b = never.labels.get(k, ''), default.labels.get(k, '')
+        name = b or a
+        if a and b and a != b:
+            name = '%s (never: %s)' % (b, a)
+        return ('%s %s' % (k, name)).rstrip()
+
+    def swapins(k):
+        c = k.split('/', 1)[0]
+        v = [run.swapins.get(c) for run in (never, default)]
+        return '/'.join('?' if x is None else '%d' % x[0] for x in v)
     diff = []
     both = []
     count = {}
@@ -292,14 +319,17 @@ def main():
             count[ra] = count.get(ra, 0) + 1
             if ra not in ('PASS', 'XFAIL'):
                 reason = b[1] if a[1] == b[1] else 'never: %s; default: %s' % (a[1], b[1])
-                both.append([k, ra, reason or '-'])
+                both.append([label(k), ra, reason or '-'])
         else:
             failed += 1
-            diff.append([k, ra, rb, (b or a)[1] or (a or b)[1] or '-'])
+            reason = (b[1] if b and rb != 'PASS' else '') or (a[1] if a and ra != 'PASS' else '')
+            diff.append([label(k), ra, rb, swapins(k), reason or '-'])
 
     print('\ntests whose result differs between the runs: %d' % len(diff))
     if diff:
-        table(diff, ['test', 'never', 'default', 'reason'])
+        print('(swap-ins: pswpin during the category, never/default run; 0 in both:'
+              ' no swap-in, so the remap had no page to map)')
+        table(diff, ['test', 'never', 'default', 'swap-ins', 'reason'])
     print('\ntests that fail or skip in both runs: %d' % len(both))
     if both:
         table(both, ['test', 'result', 'reason'])

@@ -49,7 +49,17 @@ SRC_PATHS="tools/testing/selftests tools/include mm/gup_test.h
 lib/test_hmm_uapi.h include/vdso scripts/subarch.include"
 
 [ -f "$KERNEL" ] || die "no $KERNEL: build it first (make kernel FLAVOUR=$FLAVOUR)"
-[ -d "$KOBJ/usr/include/linux" ] || die "no $KOBJ/usr/include: the kernel's headers (make kernel FLAVOUR=$FLAVOUR)"
+# The kernel's UAPI headers. A flavour built with "make bzImage" alone
+# has none installed; they do not depend on the config, so another
+# build of the patched tree gives the same.
+HDRS=$KOBJ/usr/include
+if [ ! -d "$HDRS/linux" ]; then
+	for d in "$BUILD"/obj-patched-*/usr/include; do
+		[ -d "$d/linux" ] && HDRS=$d && break
+	done
+	[ -d "$HDRS/linux" ] || die "no kernel headers in $KOBJ/usr/include (make kernel FLAVOUR=$FLAVOUR)"
+	msg "no headers in $KOBJ/usr/include: using $HDRS, the same UAPI"
+fi
 [ -d "$BUILD/base.git" ] || die "no $BUILD/base.git: run 'make tree'"
 # The suite is upstream's only if the series leaves it alone.
 if grep -l '^+++ b/tools/testing/selftests/mm/' "$TOP"/patches/*.patch 2>/dev/null ||
@@ -70,13 +80,13 @@ fi
 # check_config.sh probes liburing once per build, as a fresh tree would.
 rm -f "$SRC/tools/testing/selftests/mm/local_config.h" \
 	"$SRC/tools/testing/selftests/mm/local_config.mk"
-msg "building selftests/mm against $KOBJ/usr/include"
+msg "building selftests/mm against $HDRS"
 rm -rf "$OUT"
 # -DKSFT_SKIP=4: 6.12.117's khugepaged.c returns KSFT_SKIP without
 # including kselftest.h, which defines it the same (upstream builds
 # break the same way); the identical definition is harmless elsewhere.
 nice -n 10 make -C "$SRC/tools/testing/selftests" TARGETS=mm O="$OBJ" \
-	KHDR_INCLUDES="-isystem $KOBJ/usr/include" EXTRA_CFLAGS=-DKSFT_SKIP=4 \
+	KHDR_INCLUDES="-isystem $HDRS" EXTRA_CFLAGS=-DKSFT_SKIP=4 \
 	INSTALL_PATH="$OUT" -j"$JOBS" install > "$BUILD/mm-selftests-build$SFX.log" 2>&1 ||
 	{ tail -n 20 "$BUILD/mm-selftests-build$SFX.log" >&2; die "build failed: $BUILD/mm-selftests-build$SFX.log"; }
 [ -x "$OUT/mm/run_vmtests.sh" ] && [ -x "$OUT/mm/cow" ] || die "$OUT/mm: the install is incomplete"
