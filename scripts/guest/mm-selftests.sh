@@ -51,6 +51,11 @@ process_mrelease ksm ksm_numa pkey soft_dirty pagemap cow migration mkdirty mdwe
 #  - the programs are copied to a tmpfs (/tmp): the host's root is
 #    read-only, and some tests write next to themselves;
 #  - swap is zram (run-guest.sh -s zram), checked to be on;
+#  - with hugetlbfs, 128 huge pages of the default size (256 MiB) are
+#    reserved before run_vmtests.sh starts: the runner reserves them
+#    itself, but after the userfaultfd tests it sets nr_hugepages back to
+#    what it found, whatever categories run, so that cow, gup_longterm
+#    and pagemap_ioctl would find none ("need more free huge pages");
 #  - on a kernel without hugetlbfs (the debug flavour), run_vmtests.sh
 #    would stop before its first test ("no hugetlbfs support in
 #    kernel?", exit 1): the copy goes on with zero huge pages instead,
@@ -126,7 +131,13 @@ fi
 rm -rf "$RUN"
 cp -a "$DIR/mm" "$RUN" || die "copy to $RUN"
 cd "$RUN" || die "cd $RUN"
-if [ ! -e /proc/sys/vm/nr_hugepages ]; then
+if [ -e /proc/sys/vm/nr_hugepages ]; then
+	echo 3 > /proc/sys/vm/drop_caches
+	echo 1 > /proc/sys/vm/compact_memory 2>/dev/null
+	echo 128 > /proc/sys/vm/nr_hugepages
+	say "huge pages: $(awk '/^HugePages_Free/ { f = $2 } /^Hugepagesize/ { s = $2 }
+		END { print f " free of " s " kB" }' /proc/meminfo)"
+else
 	sed -i '/echo "no hugetlbfs support in kernel?"/{
 		s//echo "no hugetlbfs support in kernel: going on with no huge pages (mm-selftests.sh)"; freepgs=0; hpgsize_KB=0/
 		n
