@@ -29,8 +29,16 @@ pat='BUG:|WARNING:|Oops|Call Trace:|Kernel panic|general protection fault|possib
 # mm/memcontrol.c:623 mem_cgroup_flush_stats_ratelimited(), from
 # memory.reclaim: an aligned 64-bit load, only a rate-limit heuristic
 # (get_jiffies_64() would mark it).
+#
+# block/blk-merge.c:560 __blk_rq_map_sg() -> bvec_phys() ->
+# page_to_section() (include/linux/mm.h:1885), a plain read of the
+# section bits of page->flags (classic SPARSEMEM, the trimmed configs),
+# against folio_test_clear_readahead() in swap_cache_get_folio()
+# (mm/swap_state.c, unchanged by the series), an atomic RMW of another
+# bit of the same word: the section bits never change.
 KCSAN_UPSTREAM='
 BUG: KCSAN: data-race in do_timer / mem_cgroup_flush_stats_ratelimited
+BUG: KCSAN: data-race in __blk_rq_map_sg / swap_cache_get_folio
 '
 # DEBUG_VM's duplicate-name check in kmem_cache_sanity_check()
 # (mm/slab_common.c:107) with slab merging on (Debian's
