@@ -15,6 +15,7 @@
 #   make lint     checkpatch, kernel-doc and W=1 over the series
 #   make bisect-check   build the kernel after each patch of the series
 #   make docs     build Documentation/mm (htmldocs) of the patched tree
+#   make robot    W=1 builds in many configs (x86_64, i386, arm64) and sparse
 #
 # Variables: SWAP=zram|disk|both|none (shell, guest, run; default zram),
 # FLAVOUR=debug|bench|kasan|kcsan|debian (kernel config; default debug).
@@ -65,7 +66,8 @@ export BUILD
 
 .PHONY: all deps tree kernel selftests check harness-test run shell guest bench clean distclean \
 	trace-deps trace-clients apps-deps host-programs mm-selftests-deps mm-selftests \
-	base-version series lint lint-deps bisect-check docs docs-deps FORCE
+	base-version series lint lint-deps bisect-check docs docs-deps \
+	robot robot-deps FORCE
 
 all: kernel selftests
 
@@ -196,6 +198,15 @@ docs-deps:
 # the series' .rst files.
 docs: docs-deps tree
 	@scripts/docs.sh
+
+robot-deps:
+	@scripts/deps.sh robot
+
+# W=1 builds of the patched tree in the configurations of
+# scripts/robot.sh (x86_64 with one option off at a time, i386, arm64)
+# and sparse; ROBOT_ONLY=name[,name] runs a subset.
+robot: robot-deps tree
+	@scripts/robot.sh
 
 clean:
 	rm -rf $(BUILD)/obj-* $(BUILD)/bzImage* $(BUILD)/*.cpio $(BUILD)/*.log \

@@ -1,12 +1,13 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# usage: deps.sh [docs|lint|trace|apps|mm|debian]
+# usage: deps.sh [docs|lint|trace|robot|apps|mm|debian]
 #
 # Installs the Debian packages the harness needs, if any is missing,
 # including the base source (linux-source-6.12, pinned to the version
 # the series is written against when the archive still has it). With
-# "docs" or "lint", also the packages that only that target needs.
+# "docs" or "lint" (or another name of the list above), also the packages
+# that only that target needs.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -19,6 +20,12 @@ DOCS_PKGS="python3-sphinx python3-sphinx-rtd-theme"
 LINT_PKGS="perl python3-ply"
 # "make trace-clients": the trace event clients run in the guest.
 TRACE_PKGS="trace-cmd linux-perf"
+# "make robot": sparse, and clang and lld for arm64. Not the gcc cross
+# compilers (gcc-aarch64-linux-gnu, gcc-i686-linux-gnu): they conflict
+# with gcc-multilib (MM_PKGS), and apt would remove one for the other.
+# scripts/robot.sh uses them when they are installed; else i386 is
+# built with the host's gcc and arm64 with clang.
+ROBOT_PKGS="sparse clang lld"
 # FLAVOUR=debian: Debian's own kernel configs.
 DEBIAN_PKGS="linux-config-6.12"
 # "make host-programs": Debian programs run in the guest.
@@ -35,10 +42,11 @@ case "${1:-}" in
 docs) PKGS="$PKGS $DOCS_PKGS" ;;
 lint) PKGS="$PKGS $LINT_PKGS" ;;
 trace) PKGS="$PKGS $TRACE_PKGS" ;;
+robot) PKGS="$PKGS $ROBOT_PKGS" ;;
 apps) PKGS="$PKGS $APPS_PKGS" ;;
 mm) PKGS="$PKGS $MM_PKGS" ;;
 debian) PKGS="$PKGS $DEBIAN_PKGS" ;;
-*) die "usage: deps.sh [docs|lint|trace|apps|mm|debian]" ;;
+*) die "usage: deps.sh [docs|lint|trace|robot|apps|mm|debian]" ;;
 esac
 
 missing=
