@@ -242,13 +242,6 @@ enum swapin_remap_mode {
 	NR_SWAPIN_REMAP_MODES,
 };
 
-static const char * const swapin_remap_names[NR_SWAPIN_REMAP_MODES] = {
-	[SWAPIN_REMAP_NEVER]	= "never",
-	[SWAPIN_REMAP_KEEP]	= "keep",
-	[SWAPIN_REMAP_FREE]	= "free",
-	[SWAPIN_REMAP_AUTO]	= "auto",
-};
-
 static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
 
 /*
@@ -805,6 +798,13 @@ put:
 }
 
 #ifdef CONFIG_SYSFS
+static const char * const swapin_remap_names[NR_SWAPIN_REMAP_MODES] = {
+	[SWAPIN_REMAP_NEVER]	= "never",
+	[SWAPIN_REMAP_KEEP]	= "keep",
+	[SWAPIN_REMAP_FREE]	= "free",
+	[SWAPIN_REMAP_AUTO]	= "auto",
+};
+
 static ssize_t swapin_remap_show(struct kobject *kobj,
 				 struct kobj_attribute *attr, char *buf)
 {
