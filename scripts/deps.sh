@@ -20,12 +20,15 @@ DOCS_PKGS="python3-sphinx python3-sphinx-rtd-theme"
 LINT_PKGS="perl python3-ply"
 # "make trace-clients": the trace event clients run in the guest.
 TRACE_PKGS="trace-cmd linux-perf"
-# "make robot": sparse, and clang and lld for arm64. Not the gcc cross
-# compilers (gcc-aarch64-linux-gnu, gcc-i686-linux-gnu): they conflict
-# with gcc-multilib (MM_PKGS), and apt would remove one for the other.
-# scripts/robot.sh uses them when they are installed; else i386 is
-# built with the host's gcc and arm64 with clang.
+# "make robot": sparse, and clang and lld (the fallback for arm64).
+# Debian's gcc cross compilers (gcc-12-aarch64-linux-gnu,
+# gcc-12-i686-linux-gnu) conflict with gcc-multilib (MM_PKGS): apt would
+# remove one for the other. So they are not installed but unpacked, with
+# their binutils, into $BUILD/cross (ROBOT_CROSS below), where
+# scripts/robot.sh finds them; gcc finds its cc1 and as relative to its
+# own path, and the host's gcc 12 already has the libraries cc1 needs.
 ROBOT_PKGS="sparse clang lld"
+ROBOT_CROSS="aarch64-linux-gnu i686-linux-gnu"
 # FLAVOUR=debian: Debian's own kernel configs.
 DEBIAN_PKGS="linux-config-6.12"
 # "make host-programs": Debian programs run in the guest.
@@ -81,3 +84,32 @@ if [ "$have" != "$BASE_PKG_VERSION" ] && [ "$(id -u)" -eq 0 ] &&
 fi
 [ "$have" = "$BASE_PKG_VERSION" ] ||
 	msg "warning: $BASE_PKG $have installed, the series is written against $BASE_PKG_VERSION"
+
+# unpack_cross TRIPLET: Debian's gcc 12 and binutils for TRIPLET,
+# unpacked (not installed) into $BUILD/cross, with TRIPLET-gcc linked to
+# TRIPLET-gcc-12 as the kernel's CROSS_COMPILE expects
+unpack_cross()
+{
+	bin=$BUILD/cross/usr/bin
+	[ -x "$bin/$1-gcc" ] && "$bin/$1-gcc" --version >/dev/null 2>&1 && return 0
+	[ "$(id -u)" -eq 0 ] || die "no $1 cross compiler in $BUILD/cross (run 'make robot-deps' as root)"
+	debs="gcc-12-$1 gcc-12-$1-base cpp-12-$1 binutils-$1"
+	msg "unpacking Debian's $debs into $BUILD/cross"
+	dl=$(mktemp -d)
+	(cd "$dl" && apt-get download $debs >/dev/null 2>&1) || {
+		apt-get update -qq
+		(cd "$dl" && apt-get download $debs >/dev/null)
+	} || { rm -rf "$dl"; die "apt-get download $debs failed"; }
+	mkdir -p "$BUILD/cross"
+	for d in "$dl"/*.deb; do
+		dpkg-deb -x "$d" "$BUILD/cross"
+	done
+	rm -rf "$dl"
+	ln -sf "$1-gcc-12" "$bin/$1-gcc"
+	"$bin/$1-gcc" --version >/dev/null || die "$bin/$1-gcc does not run"
+}
+if [ "${1:-}" = robot ]; then
+	for t in $ROBOT_CROSS; do
+		unpack_cross "$t"
+	done
+fi

@@ -47,17 +47,18 @@
 #           (64BIT, MEM_SOFT_DIRTY, PAGE_TABLE_CHECK), HIGHMEM4G; swap,
 #           memcg, zswap, KSM and THP stay on (x86-32 has THP; THP_SWAP
 #           needs 64BIT, so it is off). Target vmlinux. Compiled with
-#           CROSS_COMPILE=i686-linux-gnu- if that gcc is installed, else
-#           with the host's gcc, which the kernel runs with -m32 (the
-#           same gcc 12; Debian's gcc-i686-linux-gnu conflicts with
-#           gcc-multilib, which "make mm-selftests" needs).
+#           Debian's gcc-12-i686-linux-gnu (CROSS_COMPILE=i686-linux-gnu-),
+#           which "make robot-deps" unpacks into build/cross: installed,
+#           it would conflict with gcc-multilib, which "make mm-selftests"
+#           needs. Without it, with the host's gcc, which the kernel runs
+#           with -m32.
 #   arm64   ARCH=arm64: allnoconfig + SWAP, MEMCG, TRANSPARENT_HUGEPAGE,
 #           THP_SWAP, KSM, ZSWAP, USERFAULTFD, DEBUG_FS, FTRACE with
 #           tracepoints, DEBUG_VM. Target Image (the whole kernel,
-#           linked). Compiled with CROSS_COMPILE=aarch64-linux-gnu- if
-#           that gcc is installed, else with clang and lld (LLVM=1):
-#           gcc-aarch64-linux-gnu conflicts with gcc-multilib too. The
-#           result line says which compiler ran.
+#           linked). Compiled with Debian's gcc-12-aarch64-linux-gnu
+#           (CROSS_COMPILE=aarch64-linux-gnu-), unpacked into build/cross
+#           the same way; without it, with clang and lld (LLVM=1). The
+#           result line of every configuration says which compiler ran.
 #   sparse  sparse (C=2 CHECK=sparse) over the object of every new or
 #           patched .c file of the series outside tools/, in the debug
 #           config, and over the patched ones in build/linux-stock too
@@ -87,6 +88,9 @@
 # For a new file every message fails.
 set -eu
 . "$(dirname "$0")/lib.sh"
+
+# Debian's cross compilers, unpacked by "deps.sh robot" (not installed).
+[ ! -d "$BUILD/cross/usr/bin" ] || PATH=$BUILD/cross/usr/bin:$PATH
 
 SRC=${ROBOT_SRC:-$BUILD/linux-patched}
 STOCK=$BUILD/linux-stock
@@ -229,7 +233,7 @@ variant()
 	i386)
 		K_ARCH=i386 K_CROSS=i686-linux-gnu-
 		command -v i686-linux-gnu-gcc >/dev/null ||
-			K_CROSS='' K_NOTE="host gcc -m32"
+			K_CROSS='' K_NOTE="-m32"
 		cat <<-EOF
 		CONFIG_64BIT=n
 		# 64-bit only on x86: soft-dirty, page table check, THP_SWAP.
@@ -250,7 +254,7 @@ variant()
 		K_ARCH=arm64 K_CROSS=aarch64-linux-gnu- K_TARGET=Image K_FRAGS=
 		if ! command -v aarch64-linux-gnu-gcc >/dev/null &&
 		   command -v clang >/dev/null && command -v ld.lld >/dev/null; then
-			K_CROSS='' K_LLVM=1 K_NOTE="clang $(clang -dumpversion)"
+			K_CROSS='' K_LLVM=1 K_NOTE="LLVM=1"
 		fi
 		cat <<-EOF
 		CONFIG_SMP=y
@@ -399,10 +403,10 @@ run_build()
 	variant "$1" > "$obj/robot.config"
 	[ -z "$ROBOT_CONFIG_EXTRA" ] || printf '%s\n' "$ROBOT_CONFIG_EXTRA" >> "$obj/robot.config"
 	[ -z "$ROBOT_TARGET" ] || K_TARGET=$ROBOT_TARGET
-	K_NOTE="$K_TARGET${K_NOTE:+, $K_NOTE}"
 	K_CC=${K_CROSS}gcc
 	[ -z "$K_LLVM" ] || K_CC=clang
 	command -v "$K_CC" >/dev/null || { echo "no $K_CC installed"; return 1; }
+	K_NOTE="$K_TARGET, $K_CC $($K_CC -dumpversion)${K_NOTE:+, $K_NOTE}"
 	command -v ccache >/dev/null && K_CC="ccache $K_CC"
 	if ! configure "$SRC" "$obj" > "$tmp/config.out"; then
 		echo "configuration failed ($obj/.config):"
