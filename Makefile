@@ -162,16 +162,19 @@ mm-selftests-deps:
 # missing. MM_SELFTESTS_CATEGORIES: run_vmtests.sh categories (default:
 # the list in scripts/guest/mm-selftests.sh); MM_SELFTESTS_TIMEOUT:
 # seconds per category, MM_SELFTESTS_GUEST_TIMEOUT: seconds per boot
-# (both scaled by TIMEOUT_SCALE).
+# (both scaled by TIMEOUT_SCALE); MM_SELFTESTS_RERUNS: rounds of re-runs
+# at most, in one more boot, of the programs whose results differ.
 MM_SELFTESTS_CATEGORIES ?=
 MM_SELFTESTS_TIMEOUT ?= 1800
 MM_SELFTESTS_GUEST_TIMEOUT ?= 3600
+MM_SELFTESTS_RERUNS ?= 20
 mm-selftests: mm-selftests-deps $(if $(wildcard $(KERNEL)),,kernel)
 	@FLAVOUR=$(FLAVOUR) KERNEL=$(KERNEL) KOBJ=$(KOBJ) SFX=$(SFX) \
 		TIMEOUT_SCALE=$(TIMEOUT_SCALE) \
 		MM_SELFTESTS_CATEGORIES="$(MM_SELFTESTS_CATEGORIES)" \
 		MM_SELFTESTS_TIMEOUT=$(MM_SELFTESTS_TIMEOUT) \
 		MM_SELFTESTS_GUEST_TIMEOUT=$(MM_SELFTESTS_GUEST_TIMEOUT) \
+		MM_SELFTESTS_RERUNS=$(MM_SELFTESTS_RERUNS) \
 		scripts/mm-selftests.sh
 
 bench: selftests

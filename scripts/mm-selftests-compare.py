@@ -29,6 +29,9 @@ the result, or the runner's exit code), then "N passed, N failed":
           (swapin_remap_pte), since then it was not the stock swap-in.
 Exits 1 if anything failed.
 """
+import argparse
+import json
+import os
 import re
 import sys
 
@@ -39,6 +42,8 @@ UFFD_END = re.compile(r'^(done|skipped \[reason: (.*)\]|failed \[reason: (.*)\].
 CAT_BEGIN = re.compile(r'^mm-selftests: category (\S+) begin$')
 CAT_END = re.compile(r'^mm-selftests: category (\S+) end: exit (\d+) in (\d+) s$')
 COUNTERS = re.compile(r'^mm-selftests: counters(?: before)?: (.*)$')
+RERUN_BEGIN = re.compile(r'^mm-selftests: rerun (\d+) (never|default) begin: swapin_remap=(\S+)$')
+RERUN_END = re.compile(r'^mm-selftests: rerun (\d+) (never|default) end$')
 
 
 def tap_result(word, rest):
@@ -57,10 +62,11 @@ def tap_result(word, rest):
 
 
 class Run:
-    def __init__(self, path):
+    def __init__(self, lines):
         self.results = {}   # key -> (result, reason)
+        self.program = {}   # key -> (category, the runner's command line)
         self.labels = {}    # key -> description
-        self.swapins = {}   # category -> (pswpin, swapin_remap_pte) during it
+        self.swapins = {}   # category -> {counter: its change during it}
         self.order = []
         self.times = {}     # category -> (exit, seconds)
         self.counters = []
@@ -68,7 +74,13 @@ class Run:
         self.boot_mode = None
         self.done = False
         self.pending = None  # the runner's [PASS]/[FAIL]/[SKIP], until its "ok N"
-        self.parse(path)
+        self.cmd = None     # (category, command) of the program running
+        self.parse(lines)
+
+    @classmethod
+    def from_file(cls, path):
+        with open(path, errors='replace') as f:
+            return cls([l.rstrip('\r\n').replace('\r', '') for l in f])
 
     def add(self, key, result, reason, label=''):
         """a result: KEY identifies the test in both runs, LABEL is
@@ -80,11 +92,10 @@ class Run:
             n += 1
         self.results[k] = (result, reason)
         self.labels[k] = label
+        self.program[k] = self.cmd
         self.order.append(k)
 
-    def parse(self, path):
-        with open(path, errors='replace') as f:
-            lines = [l.rstrip('\r\n').replace('\r', '') for l in f]
+    def parse(self, lines):
         cat = None
         inv = None          # program run by the runner, "category/prog args"
         inv_msgs = []       # its output lines, for reasons
@@ -117,11 +128,8 @@ class Run:
                 self.counters.append(dict(kv.split('=', 1) for kv in m.group(1).split()))
                 if ended and len(self.counters) > 1:
                     a, b = self.counters[-2], self.counters[-1]
-                    try:
-                        self.swapins[ended] = tuple(
-                            int(b[k]) - int(a[k]) for k in ('pswpin', 'swapin_remap_pte'))
-                    except (KeyError, ValueError):
-                        pass
+                    self.swapins[ended] = {k: int(b[k]) - int(a[k]) for k in b
+                                           if k in a and a[k].isdigit() and b[k].isdigit()}
                 ended = None
                 continue
             if line == 'mm-selftests: done':
@@ -146,6 +154,7 @@ class Run:
             # a program's own "running ..." line (protection_keys) has none.
             if m and prev == '# ' + '-' * (len(line) - 2):
                 close_inv('LOST', 'no result from the runner')
+                self.cmd = (cat, m.group(1).strip())
                 name = re.sub(r'^(bash )?\./', '', m.group(1).strip())
                 inv, inv_done, inv_msgs, ctx, since, uffd = \
                     '%s/%s' % (cat, name), False, [], None, [], None
@@ -154,6 +163,7 @@ class Run:
                 continue
             m = re.match(r'^# SKIP (\./)?(\S+)$', line)
             if m:   # the runner skips on-fault-limit without sudo
+                self.cmd = (cat, (m.group(1) or '') + m.group(2))
                 self.add('%s/%s' % (cat, m.group(2)), 'SKIP', 'runner: ' + line[2:])
                 continue
             if inv is None or inv_done:
@@ -248,12 +258,112 @@ def table(rows, head):
         print((fmt % tuple(r)).rstrip())
 
 
+def rerun_segments(path):
+    """the rerun boot's log split into its runs: [(round, mode, knob, Run, ended)]"""
+    with open(path, errors='replace') as f:
+        lines = [l.rstrip('\r\n').replace('\r', '') for l in f]
+    segs = []
+    cur = None
+    for line in lines:
+        m = RERUN_BEGIN.match(line)
+        if m:
+            cur = [int(m.group(1)), m.group(2), m.group(3), [], False]
+            segs.append(cur)
+            continue
+        if cur is None:
+            continue
+        m = RERUN_END.match(line)
+        if m and int(m.group(1)) == cur[0] and m.group(2) == cur[1]:
+            cur[4] = True
+            cur = None
+            continue
+        cur[3].append(line)
+    return [(r, mode, knob, Run(body), ended) for r, mode, knob, body, ended in segs]
+
+
+def differences(never, default):
+    """the keys whose result differs, in the order of the runs"""
+    keys = list(dict.fromkeys(default.order + never.order))
+    out = []
+    for k in keys:
+        a = never.results.get(k)
+        b = default.results.get(k)
+        ra = a[0] if a else 'MISSING'
+        rb = b[0] if b else 'MISSING'
+        if ra != rb:
+            out.append((k, ra, rb, never.program.get(k) or default.program.get(k)))
+    return out
+
+
+def make_spec(never, default):
+    """the programs to run again for the differences: {'programs': [...]}"""
+    progs = {}
+    for k, ra, rb, prog in differences(never, default):
+        if prog is None or prog[0] is None:
+            continue
+        p = progs.setdefault(prog, {'category': prog[0], 'command': prog[1], 'keys': {}})
+        p['keys'][k] = [ra, rb]
+    return {'programs': list(progs.values())}
+
+
+def rerun_outcomes(segs, prog, key):
+    """the results of KEY in the re-runs of PROG: {'never': [...], 'default': [...]}"""
+    out = {'never': [], 'default': []}
+    for _, mode, _, run, _ in segs:
+        # A run that did not get to the program (the boot ended) counts
+        # for nothing; one that ran it and has no result for KEY, MISSING.
+        if prog['category'] not in run.times:
+            continue
+        r = run.results.get(key)
+        out[mode].append(r[0] if r else 'MISSING')
+    return out
+
+
+def flaky(orig, seen):
+    """both results of ORIG (never, default) seen in each mode"""
+    return all(set(orig) <= set(seen[m]) for m in ('never', 'default'))
+
+
+def summary(results):
+    n = {}
+    for r in results:
+        n[r] = n.get(r, 0) + 1
+    return ', '.join('%s %d' % (r, c) for r, c in sorted(n.items())) or '-'
+
+
+def unresolved(spec_path, log):
+    """print the programs of SPEC whose differences the re-runs in LOG
+    have not yet shown to be mode-independent: category TAB command"""
+    with open(spec_path) as f:
+        spec = json.load(f)
+    segs = rerun_segments(log) if os.path.exists(log) else []
+    for prog in spec['programs']:
+        if not all(flaky(orig, rerun_outcomes(segs, prog, k))
+                   for k, orig in prog['keys'].items()):
+            print('%s\t%s' % (prog['category'], prog['command']))
+
+
 def main():
-    if len(sys.argv) != 5:
+    ap = argparse.ArgumentParser(usage=__doc__.split('\n\n')[0][7:])
+    ap.add_argument('--spec')
+    ap.add_argument('--rerun', nargs=2, metavar=('LOG', 'RC'))
+    ap.add_argument('--unresolved', nargs=2, metavar=('SPEC', 'LOG'))
+    ap.add_argument('logs', nargs='*')
+    opts = ap.parse_args()
+    if opts.unresolved:
+        unresolved(*opts.unresolved)
+        return
+    if len(opts.logs) != 4:
         sys.exit(__doc__)
-    never = Run(sys.argv[1])
-    default = Run(sys.argv[3])
-    rcs = {'never': int(sys.argv[2]), 'default': int(sys.argv[4])}
+    never = Run.from_file(opts.logs[0])
+    default = Run.from_file(opts.logs[2])
+    rcs = {'never': int(opts.logs[1]), 'default': int(opts.logs[3])}
+    spec = make_spec(never, default)
+    if opts.spec:
+        with open(opts.spec, 'w') as f:
+            json.dump(spec, f, indent=1)
+            f.write('\n')
+        return
     failed = 0
     passed = 0
     problems = []
@@ -293,8 +403,6 @@ def main():
     print('\ntime per category:')
     table(rows, ['category', 'never', 'default'])
 
-    keys = list(dict.fromkeys(default.order + never.order))
-
     def label(k):
         a, b = never.labels.get(k, ''), default.labels.get(k, '')
         name = b or a
@@ -303,38 +411,93 @@ def main():
         return ('%s %s' % (k, name)).rstrip()
 
     def swapins(k):
+        """swap-ins (with the zero-filled pages') and remapped PTEs of the
+        category, never/default"""
         c = k.split('/', 1)[0]
         v = [run.swapins.get(c) for run in (never, default)]
-        return '/'.join('?' if x is None else '%d' % x[0] for x in v)
+        ins = '/'.join('?' if x is None else
+                       '%d' % (x.get('pswpin', 0) + x.get('swpin_zero', 0)) for x in v)
+        pte = '/'.join('?' if x is None else '%d' % x.get('swapin_remap_pte', 0) for x in v)
+        return ins, pte
+    diffkeys = {k for k, _, _, _ in differences(never, default)}
     diff = []
     both = []
     count = {}
-    for k in keys:
+    for k in dict.fromkeys(default.order + never.order):
         a = never.results.get(k)
         b = default.results.get(k)
         ra = a[0] if a else 'MISSING'
         rb = b[0] if b else 'MISSING'
-        if ra == rb:
+        if k not in diffkeys:
             passed += 1
             count[ra] = count.get(ra, 0) + 1
             if ra not in ('PASS', 'XFAIL'):
                 reason = b[1] if a[1] == b[1] else 'never: %s; default: %s' % (a[1], b[1])
                 both.append([label(k), ra, reason or '-'])
         else:
-            failed += 1
             reason = (b[1] if b and rb != 'PASS' else '') or (a[1] if a and ra != 'PASS' else '')
-            diff.append([label(k), ra, rb, swapins(k), reason or '-'])
+            diff.append([k, label(k), ra, rb] + list(swapins(k)) + [reason or '-'])
 
     print('\ntests whose result differs between the runs: %d' % len(diff))
     if diff:
-        print('(swap-ins: pswpin during the category, never/default run; 0 in both:'
-              ' no swap-in, so the remap had no page to map)')
-        table(diff, ['test', 'never', 'default', 'swap-ins', 'reason'])
+        print('(swap-ins: pswpin + swpin_zero during the category, remapped:'
+              ' swapin_remap_pte, never/default run; 0 in both: the remap had no page'
+              ' to map)')
+        table([d[1:] for d in diff],
+              ['test', 'never', 'default', 'swap-ins', 'remapped', 'reason'])
+
+    # The re-runs: a difference is a flake of the test, not of the mode,
+    # only if each of its two results also came up in the other mode.
+    segs = []
+    if opts.rerun:
+        log, rc = opts.rerun[0], int(opts.rerun[1])
+        segs = rerun_segments(log)
+        if rc != 0:
+            problems.append('the re-run boot failed: run-guest.sh exit %d' % rc)
+        rounds = max([s[0] for s in segs] or [0])
+        for r, mode, knob, run, ended in segs:
+            if not ended:
+                problems.append('re-run %d (%s) did not reach its end' % (r, mode))
+            if mode == 'never' and knob != 'never':
+                problems.append('re-run %d (never) ran with swapin_remap=%s' % (r, knob))
+            if mode == 'never' and run.counter_delta('swapin_remap_pte'):
+                problems.append('re-run %d (never) remapped %d PTEs'
+                                % (r, run.counter_delta('swapin_remap_pte')))
+        print('\nre-runs of the programs with a difference: %d round(s), never and'
+              ' default in turn, in one more boot' % rounds)
+    progs = {(p['category'], p['command']): p for p in spec['programs']}
+    rows = []
+    nflaky = 0
+    for k, lab, ra, rb, _, _, _ in diff:
+        prog = never.program.get(k) or default.program.get(k)
+        p = progs.get(prog)
+        if p is None or not opts.rerun:
+            failed += 1
+            rows.append([lab, '-', '-', 'differs (no re-run)'])
+            continue
+        seen = rerun_outcomes(segs, p, k)
+        if flaky((ra, rb), seen):
+            passed += 1
+            nflaky += 1
+            verdict = 'flaky in both modes'
+        else:
+            failed += 1
+            verdict = 'differs'
+        rows.append([lab, summary([ra] + seen['never']), summary([rb] + seen['default']),
+                     verdict])
+    if opts.rerun and rows:
+        print('(results of each test over all its runs, the first two boots included;'
+              ' "flaky in both modes": both of its first results came up in each mode)')
+        table(rows, ['test', 'never', 'default', 'verdict'])
+
     print('\ntests that fail or skip in both runs: %d' % len(both))
     if both:
         table(both, ['test', 'result', 'reason'])
     print('\nsame result in both runs: %s' % ', '.join(
         '%d %s' % (n, r) for r, n in sorted(count.items())))
+    if diff:
+        print('differences: %d, of which %d shown to be flaky in both modes'
+              % (len(diff), nflaky))
     for p in problems:
         print('problem: ' + p)
     failed += len(problems)

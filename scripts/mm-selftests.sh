@@ -17,15 +17,26 @@
 #     (nothing left by the other run: KSM, THP and sysctl settings, a
 #     fragmented or pinned memory, swap slots), and a console problem
 #     names the run that caused it;
-#  3. compare them (scripts/mm-selftests-compare.py): the time of each
-#     category, the tests whose result differs, the tests that fail or
-#     skip in both runs with their reasons, "N passed, N failed".
+#  3. if some results differ, boot once more and run the programs that
+#     gave them again, in rounds of one run with swapin_remap=never and
+#     one at the boot mode, until each difference has shown both of its
+#     results in both modes (a flake of the test, not of the mode), or
+#     for MM_SELFTESTS_RERUNS rounds, or 3/4 of the boot's timeout
+#     (scripts/guest/mm-selftests.sh -m rerun); not if more than
+#     MM_SELFTESTS_RERUN_MAX programs differ;
+#  4. compare them (scripts/mm-selftests-compare.py): the time of each
+#     category, the tests whose result differs and what their re-runs
+#     gave, the tests that fail or skip in both runs with their reasons,
+#     "N passed, N failed". A difference passes only if the re-runs
+#     showed it to be a flake in both modes.
 #
 # Environment (the Makefile sets it): FLAVOUR, KERNEL, KOBJ, SFX,
 # TIMEOUT_SCALE; MM_SELFTESTS_CATEGORIES (default: the guest script's
 # list), MM_SELFTESTS_TIMEOUT (seconds per category),
 # MM_SELFTESTS_GUEST_TIMEOUT (seconds per boot), both multiplied by
-# TIMEOUT_SCALE. Never builds the kernel: it must exist.
+# TIMEOUT_SCALE; MM_SELFTESTS_RERUNS (rounds of re-runs at most,
+# default 20; 0: none), MM_SELFTESTS_RERUN_MAX (default 8). Never
+# builds the kernel: it must exist.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -37,6 +48,9 @@ SCALE=${TIMEOUT_SCALE:-1}
 CATS=${MM_SELFTESTS_CATEGORIES:-}
 T_CAT=$(( ${MM_SELFTESTS_TIMEOUT:-1800} * SCALE ))
 T_BOOT=$(( ${MM_SELFTESTS_GUEST_TIMEOUT:-3600} * SCALE ))
+RERUNS=${MM_SELFTESTS_RERUNS:-20}
+RERUN_MAX=${MM_SELFTESTS_RERUN_MAX:-8}
+case "$RERUNS$RERUN_MAX" in *[!0-9]*) die "MM_SELFTESTS_RERUNS and MM_SELFTESTS_RERUN_MAX: numbers" ;; esac
 # Guest memory: mremap_test maps 2 GiB at once, which the default 1 GiB
 # guest refuses (overcommit's heuristic); untouched, it costs no RAM.
 QEMU_MEM=${QEMU_MEM:-3072M}
@@ -97,13 +111,16 @@ grep -q LOCAL_CONFIG_HAVE_LIBURING "$SRC/tools/testing/selftests/mm/local_config
 empty=$BUILD/mm-selftests-initrd
 rm -rf "$empty"
 mkdir -p "$empty"
-rcs=
-for mode in never default; do
+
+# boot NAME GUEST-ARGS: boot with scripts/guest/mm-selftests.sh GUEST-ARGS,
+# the console in $BUILD/console-mm-selftests-NAME$SFX.log; sets rc, log
+boot()
+{
+	mode=$1
 	initrd=$BUILD/initramfs-mm-$mode$SFX.cpio
 	log=$BUILD/console-mm-selftests-$mode$SFX.log
 	scripts/mkinitramfs.sh "$initrd" "$empty" "" \
-		"sh $TOP/scripts/guest/mm-selftests.sh -m $mode -d $OUT -t $T_CAT $CATS"
-	msg "booting $KERNEL: selftests/mm with swapin_remap=$mode (console: $log)"
+		"sh $TOP/scripts/guest/mm-selftests.sh $2"
 	start=$(date +%s)
 	rc=0
 	rm -f "$BUILD/mm-selftests-$mode$SFX.rc"
@@ -120,14 +137,40 @@ for mode in never default; do
 		rc=$(sed 's/run-guest-exit //' "$BUILD/mm-selftests-$mode$SFX.rc")
 		rm -f "$BUILD/mm-selftests-$mode$SFX.rc"
 	fi
-	msg "swapin_remap=$mode: boot done in $(( $(date +%s) - start )) s, run-guest.sh exit $rc"
+	msg "$mode: boot done in $(( $(date +%s) - start )) s, run-guest.sh exit $rc"
+}
+
+rcs=
+for mode in never default; do
+	msg "booting $KERNEL: selftests/mm with swapin_remap=$mode (console: $BUILD/console-mm-selftests-$mode$SFX.log)"
+	boot "$mode" "-m $mode -d $OUT -t $T_CAT $CATS"
 	rcs="$rcs $log $rc"
 done
 
-# 3. compare
+# 3. re-runs of the programs whose results differ
+spec=$BUILD/mm-selftests-rerun$SFX.json
+rerun=
+rm -f "$BUILD/console-mm-selftests-rerun$SFX.log"
+# shellcheck disable=SC2086
+python3 "$TOP/scripts/mm-selftests-compare.py" --spec "$spec" $rcs ||
+	die "mm-selftests-compare.py --spec failed"
+nprog=$(python3 -c 'import json, sys; print(len(json.load(open(sys.argv[1]))["programs"]))' "$spec")
+if [ "$nprog" -eq 0 ]; then
+	msg "no result differs: no re-runs"
+elif [ "$RERUNS" -eq 0 ]; then
+	msg "$nprog programs with a difference, MM_SELFTESTS_RERUNS=0: no re-runs"
+elif [ "$nprog" -gt "$RERUN_MAX" ]; then
+	msg "$nprog programs with a difference, more than MM_SELFTESTS_RERUN_MAX=$RERUN_MAX: no re-runs"
+else
+	msg "booting $KERNEL: $nprog programs again, at most $RERUNS rounds of never and default (console: $BUILD/console-mm-selftests-rerun$SFX.log)"
+	boot rerun "-m rerun -d $OUT -t $T_CAT -k $RERUNS -b $((T_BOOT * 3 / 4)) -s $spec"
+	rerun="--rerun $log $rc"
+fi
+
+# 4. compare
 rc=0
 # shellcheck disable=SC2086
-python3 "$TOP/scripts/mm-selftests-compare.py" $rcs > "$BUILD/mm-selftests$SFX.txt" || rc=$?
+python3 "$TOP/scripts/mm-selftests-compare.py" $rerun $rcs > "$BUILD/mm-selftests$SFX.txt" || rc=$?
 cat "$BUILD/mm-selftests$SFX.txt"
 echo "results: $BUILD/mm-selftests$SFX.txt"
 exit "$rc"

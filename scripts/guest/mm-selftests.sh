@@ -2,6 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: mm-selftests.sh -m never|default -d DIR [-t SECONDS] [CATEGORY...]
+#        mm-selftests.sh -m rerun -d DIR -s SPEC [-k ROUNDS] [-b SECONDS]
+#                        [-t SECONDS]
 #
 # Runs in the guest, in the host's root file system ("make mm-selftests"
 # boots it with run-guest.sh -r and zram swap): the upstream
@@ -14,6 +16,21 @@
 # at boot, before anything changes it, is printed first. The host
 # (scripts/mm-selftests-compare.py) boots once per mode and compares the
 # results of the two boots.
+#
+# -m rerun runs again the programs that SPEC names (the JSON that
+# scripts/mm-selftests-compare.py --spec writes: the programs whose
+# results differed between the two boots, each with its category and
+# the runner's command line), in rounds: each round runs them once with
+# swapin_remap=never and once at the boot mode (never first in odd
+# rounds, last in even ones), through run_vmtests.sh -t CATEGORY with
+# every other program of the category left out (the one change made to
+# the runner for it: run_test() runs only the command in
+# $MM_SELFTESTS_ONLY). Before each round, mm-selftests-compare.py
+# --unresolved reads the re-runs so far and names the programs still
+# needed: those with a difference of which one result has not yet come
+# up in both modes. It stops when there are none, after ROUNDS rounds
+# (default 20), or when another round as long as the last one would end
+# after -b SECONDS (default 3000) from the first.
 #
 # Categories run by default: the ones whose tests touch anonymous memory,
 # fork, COW, swap, madvise, mremap, mprotect, mlock, migration,
@@ -63,7 +80,10 @@ process_mrelease ksm ksm_numa pkey soft_dirty pagemap cow migration mkdirty mdwe
 #
 # Output: run_vmtests.sh's own (TAP, every line of a program prefixed
 # with "# "), framed by lines "mm-selftests: category C begin" and
-# "mm-selftests: category C end: exit R in S s" (R is 124 on timeout).
+# "mm-selftests: category C end: exit R in S s" (R is 124 on timeout);
+# with -m rerun, each run of a round is framed by "mm-selftests: rerun
+# N never|default begin: swapin_remap=MODE" and "mm-selftests: rerun N
+# never|default end".
 # Exits non-zero only if the run itself could not be done (no knob, no
 # swap, a timeout): the tests' results are the host's to judge.
 set -u
@@ -71,11 +91,17 @@ KNOB=/sys/kernel/mm/swap/swapin_remap
 MODE=
 DIR=
 TIMEOUT=1800
-while getopts m:d:t: o; do
+SPEC=
+ROUNDS=20
+BUDGET=3000
+while getopts m:d:t:s:k:b: o; do
 	case $o in
 	m) MODE=$OPTARG ;;
 	d) DIR=$OPTARG ;;
 	t) TIMEOUT=$OPTARG ;;
+	s) SPEC=$OPTARG ;;
+	k) ROUNDS=$OPTARG ;;
+	b) BUDGET=$OPTARG ;;
 	*) exit 2 ;;
 	esac
 done
@@ -99,23 +125,57 @@ vmstat()
 	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
 }
 
-# counters: the swap and remap counters, one line
+# counters: the swap and remap counters, one line. Zero-filled pages
+# are swapped out and in without I/O, counted in swp*_zero, not pswp*.
 counters()
 {
 	echo "pswpin=$(vmstat pswpin) pswpout=$(vmstat pswpout)" \
+		"swpin_zero=$(vmstat swpin_zero) swpout_zero=$(vmstat swpout_zero)" \
 		"swapin_remap_pte=$(vmstat swapin_remap_pte)" \
-		"swapin_remap_walk=$(vmstat swapin_remap_walk)"
+		"swapin_remap_walk=$(vmstat swapin_remap_walk)" \
+		"swapin_remap_abort=$(vmstat swapin_remap_abort)"
 }
 
-case "$MODE" in never|default) ;; *) die "-m never|default" ;; esac
+# knob: the mode swapin_remap is at
+knob()
+{
+	sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB"
+}
+
+# run_category C: run_vmtests.sh -t C, framed, under the timeout
+run_category()
+{
+	say "category $1 begin"
+	t0=$(date +%s)
+	rc=0
+	timeout -k 30 "$TIMEOUT" bash ./run_vmtests.sh -t "$1" < /dev/null 2>&1 || rc=$?
+	t1=$(date +%s)
+	# A test that left the knob changed would change the other tests' run.
+	now=$(knob)
+	[ "$now" = "$mode" ] || { say "swapin_remap changed to $now, set back"; echo "$mode" > "$KNOB"; }
+	say "category $1 end: exit $rc in $((t1 - t0)) s"
+	say "counters: $(counters)"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		say "category $1 timed out after $TIMEOUT s"
+		failed=1
+	fi
+}
+
+case "$MODE" in never|default|rerun) ;; *) die "-m never|default|rerun" ;; esac
+if [ "$MODE" = rerun ]; then
+	[ -f "$SPEC" ] || die "-m rerun needs -s SPEC"
+	case "$ROUNDS$BUDGET" in ''|*[!0-9]*) die "-k ROUNDS, -b SECONDS: numbers" ;; esac
+	COMPARE=$(cd "$(dirname "$0")/.." && pwd)/mm-selftests-compare.py
+	[ -f "$COMPARE" ] || die "no $COMPARE"
+fi
 [ -f "$DIR/mm/run_vmtests.sh" ] || die "no $DIR/mm/run_vmtests.sh: build it (make mm-selftests)"
 [ -w "$KNOB" ] || die "no $KNOB: not a kernel with the swap-in remap"
-boot_mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
+boot_mode=$(knob)
 say "swapin_remap at boot: $boot_mode"
 if [ "$MODE" = never ]; then
 	echo never > "$KNOB" || die "cannot set $KNOB to never"
 fi
-mode=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
+mode=$(knob)
 say "run: $MODE, swapin_remap=$mode ($(cat "$KNOB"))"
 [ "$MODE" = default ] && [ "$mode" != "$boot_mode" ] && die "the mode changed"
 grep -q '^/dev/zram0 ' /proc/swaps || die "no swap on /dev/zram0 (run-guest.sh -s zram)"
@@ -149,24 +209,56 @@ else
 	say "no hugetlbfs in this kernel: run_vmtests.sh goes on with no huge pages"
 fi
 
+failed=0
+if [ "$MODE" = rerun ]; then
+	# run_test() runs only the command in $MM_SELFTESTS_ONLY, if set.
+	sed -i 's/^\(\t*\)if test_selected \${CATEGORY}; then$/\1if test_selected ${CATEGORY} \&\& { [ -z "${MM_SELFTESTS_ONLY-}" ] || [ "$*" = "$MM_SELFTESTS_ONLY" ]; }; then/' \
+		run_vmtests.sh
+	[ "$(grep -c 'MM_SELFTESTS_ONLY' run_vmtests.sh)" -eq 1 ] ||
+		die "run_vmtests.sh: run_test()'s test_selected line was not found"
+	log=/tmp/mm-selftests-rerun.log
+	todo=/tmp/mm-selftests-rerun.todo
+	: > "$log"
+	r=1
+	start=$(date +%s)
+	last=0
+	while [ "$r" -le "$ROUNDS" ]; do
+		python3 "$COMPARE" --unresolved "$SPEC" "$log" > "$todo" ||
+			die "mm-selftests-compare.py --unresolved failed"
+		[ -s "$todo" ] || break
+		t=$(date +%s)
+		if [ $((t - start + last)) -gt "$BUDGET" ]; then
+			say "rerun: stopped after $((r - 1)) rounds, $((t - start)) s: another would end after $BUDGET s"
+			break
+		fi
+		say "rerun round $r of at most $ROUNDS: $(cut -f 2 "$todo" | paste -s -d ,)"
+		if [ $((r % 2)) -eq 1 ]; then order="never default"; else order="default never"; fi
+		for m in $order; do
+			if [ "$m" = never ]; then mode=never; else mode=$boot_mode; fi
+			echo "$mode" > "$KNOB" || die "cannot set $KNOB to $mode"
+			{
+				say "rerun $r $m begin: swapin_remap=$(knob)"
+				say "counters before: $(counters)"
+				while IFS="$(printf '\t')" read -r c cmd; do
+					MM_SELFTESTS_ONLY=$cmd
+					export MM_SELFTESTS_ONLY
+					run_category "$c"
+				done < "$todo"
+				say "rerun $r $m end"
+			} 2>&1 | tee -a "$log"
+		done
+		last=$(($(date +%s) - t))
+		r=$((r + 1))
+	done
+	echo "$boot_mode" > "$KNOB"
+	[ "$(knob)" = "$boot_mode" ] || die "cannot set $KNOB back to $boot_mode"
+	say "done"
+	exit 0
+fi
 say "categories: $(printf "%s " $CATEGORIES)"
 say "counters before: $(counters)"
-failed=0
 for c in $CATEGORIES; do
-	say "category $c begin"
-	t0=$(date +%s)
-	rc=0
-	timeout -k 30 "$TIMEOUT" bash ./run_vmtests.sh -t "$c" < /dev/null 2>&1 || rc=$?
-	t1=$(date +%s)
-	# A test that left the knob changed would change the other tests' run.
-	now=$(sed -n 's/.*\[\(.*\)\].*/\1/p' "$KNOB")
-	[ "$now" = "$mode" ] || { say "swapin_remap changed to $now, set back"; echo "$mode" > "$KNOB"; }
-	say "category $c end: exit $rc in $((t1 - t0)) s"
-	say "counters: $(counters)"
-	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-		say "category $c timed out after $TIMEOUT s"
-		failed=1
-	fi
+	run_category "$c"
 done
 say "done"
 exit "$failed"
