@@ -10,6 +10,7 @@
 #   make trace-clients   Debian's trace-cmd and perf decode the swap events
 #   make host-programs   Debian's stress-ng and redis-server (BGSAVE) in the guest
 #   make mm-selftests    upstream selftests/mm, swapin_remap never vs default
+#   make soak           stress-ng --verify and remap_stress swapping, SOAK_S seconds
 #   make bench    stock vs patched, non-debug kernels, side by side
 #   make series   the patch series to mail, in build/series (with git am check)
 #   make lint     checkpatch, kernel-doc and W=1 over the series
@@ -65,7 +66,7 @@ endif
 export BUILD
 
 .PHONY: all deps tree kernel selftests check harness-test run shell guest bench clean distclean \
-	trace-deps trace-clients apps-deps host-programs mm-selftests-deps mm-selftests \
+	trace-deps trace-clients apps-deps host-programs mm-selftests-deps mm-selftests soak \
 	base-version series lint lint-deps bisect-check docs docs-deps \
 	robot robot-deps FORCE
 
@@ -176,6 +177,22 @@ mm-selftests: mm-selftests-deps $(if $(wildcard $(KERNEL)),,kernel)
 		MM_SELFTESTS_GUEST_TIMEOUT=$(MM_SELFTESTS_GUEST_TIMEOUT) \
 		MM_SELFTESTS_RERUNS=$(MM_SELFTESTS_RERUNS) \
 		scripts/mm-selftests.sh
+
+# The soak (scripts/soak.sh, scripts/guest/soak.sh): SOAK_S seconds of
+# Debian's stress-ng VM and process stressors with --verify and the
+# series' remap_stress, in parallel, in one memory cgroup that swaps to
+# zram and the disk all along, while swapin_remap changes mode and a
+# swap device goes off and on every few seconds; then the leak check.
+# Fails on a stress-ng or checksum failure, a leak, a kernel problem on
+# the console, a hung guest. The kernel is built only if its image is
+# missing; the selftests are built from the tree into
+# build/soak-kselftest$(SFX). EXTRA: a directory of files the guest
+# finds first on PATH (to show each check failing, see README).
+SOAK_S ?= 600
+soak: apps-deps tree $(if $(wildcard $(KERNEL)),,kernel)
+	@FLAVOUR=$(FLAVOUR) KERNEL=$(KERNEL) KOBJ=$(KOBJ) SFX=$(SFX) \
+		TIMEOUT_SCALE=$(TIMEOUT_SCALE) SOAK_S=$(SOAK_S) EXTRA="$(EXTRA)" \
+		SOAK_MODES="$(SOAK_MODES)" scripts/soak.sh
 
 bench: selftests
 	@scripts/bench.sh

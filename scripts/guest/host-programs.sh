@@ -22,33 +22,9 @@ set -u
 CG=/sys/fs/cgroup/host-programs
 OUT=/tmp/host-programs
 PORT=6390
-pass=0
-fail=0
-
-ok()
-{
-	echo "ok $((pass + fail + 1)) $*"
-	pass=$((pass + 1))
-}
-
-not_ok()
-{
-	echo "not ok $((pass + fail + 1)) $*"
-	fail=$((fail + 1))
-}
-
-# check NAME CONDITION-COMMAND...: one result
-check()
-{
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-
-vmstat()
-{
-	awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat
-}
+# ok, not_ok, check, vmstat and the counters
+# shellcheck source=scripts/guest/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # rcli ARGS...: redis-cli against the server under test
 rcli()

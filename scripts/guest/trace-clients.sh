@@ -17,28 +17,9 @@ set -u
 T=/sys/kernel/tracing
 DEMO="/tmp/kselftest/swapcache/swapcache_demo disk"
 OUT=/tmp/trace-clients
-pass=0
-fail=0
-
-ok()
-{
-	echo "ok $((pass + fail + 1)) $*"
-	pass=$((pass + 1))
-}
-
-not_ok()
-{
-	echo "not ok $((pass + fail + 1)) $*"
-	fail=$((fail + 1))
-}
-
-# check NAME CONDITION-COMMAND...: one result
-check()
-{
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+# ok, not_ok, check, vmstat and the counters
+# shellcheck source=scripts/guest/tap.sh
+. "$(dirname "$0")/tap.sh"
 
 # fields EVENT: the event's own fields, from its format file
 fields()

@@ -25,6 +25,18 @@
  * did enough: a minimum of rounds, of remapped PTEs, of compaction, and
  * readahead (swap_ra) exactly where the variant has it on.  The batch
  * itself, full and counted exactly, is remap_test's budget_runs_out.
+ *
+ * In a soak (SWAPCACHE_SOAK=1, see swap_util.h; "make soak" runs
+ * "remap_stress -r remap_stress.zram_auto_readahead.races" so, over and
+ * over), the rounds run on the soak's swap areas, at its readahead and
+ * at the swapin_remap mode it switches every few seconds, in the memory
+ * cgroup the program was started in, which must be a leaf of its own:
+ * the variant's backend and mode are not used, and the test turns no
+ * swap area off, since the soak does.  Only what holds whatever else
+ * runs is checked: every byte of every page read, and at least one
+ * round done.  The soak's swapoff may swap the uffd-wp sharer's pages
+ * in, so their PTEs are not checked; swap, leaks and the remap's
+ * counters are the soak's to check, as a whole.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -43,13 +55,20 @@
 #define VMA_RA_ENABLED		"/sys/kernel/mm/swap/vma_ra_enabled"
 #define COMPACT_MEMORY		"/proc/sys/vm/compact_memory"
 #define SWAP_OUT_PASSES		200
-#define TEST_TIMEOUT		300
+/*
+ * STRESS_SECONDS of rounds take well under 300 s alone; a round that
+ * starts near the end can take minutes in a soak, whose memory.high
+ * throttles the sharers (see SHARER_SOAK_TIMEOUT_MS).
+ */
+#define TEST_TIMEOUT		900
 #define STRESS_SECONDS		40
 #define STRESS_PAGES		48
 /* Pages a sharer writes, or drops, per round. */
 #define STRESS_RANGE		8
 /* A mismatch is logged in full this many times, then only counted. */
 #define MISMATCH_LOGS		10
+/* In a soak: swap-outs of a round's setup that a swapoff may undo. */
+#define SOAK_SWAP_OUT_TRIES	10
 
 /* What each sharer does in a round. */
 enum stress_role {
@@ -97,6 +116,83 @@ static bool sharers_swapped_cb(void *arg)
 	struct stress_state *st = arg;
 
 	return sharers_all_swapped(&st->sh, 0, STRESS_PAGES);
+}
+
+/*
+ * swap_env_setup() in a soak: the swap areas that are on, readahead and
+ * swapin_remap as they are, and for memory.reclaim the memory cgroup the
+ * process is in, which nothing else should share; all the process's
+ * memory locked, as there.  Nothing is made, so the teardown removes
+ * nothing.  Return: 0, or -1.
+ */
+static int soak_env_join(struct swap_env *env)
+{
+	char line[256], path[PATH_MAX];
+	FILE *f;
+
+	memset(env, 0, sizeof(*env));
+	env->owner = getpid();
+	if (meminfo_read_pages("SwapTotal") <= 0) {
+		ksft_print_msg("soak: no swap area is on\n");
+		return -1;
+	}
+	/* cgroup v2: the one line "0::/PATH". */
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f) {
+		ksft_print_msg("open /proc/self/cgroup: %s\n", strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) && strncmp(line, "0::/", 4))
+		;
+	fclose(f);
+	line[strcspn(line, "\n")] = '\0';
+	if (strncmp(line, "0::/", 4) || !line[4]) {
+		ksft_print_msg("soak: not in a memory cgroup of its own (%s)\n",
+			       line);
+		return -1;
+	}
+	if (snprintf(env->cg.path, sizeof(env->cg.path), "/sys/fs/cgroup/%s",
+		     line + 4) >= (int)sizeof(env->cg.path)) {
+		ksft_print_msg("soak: cgroup path too long: %s\n", line + 4);
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/memory.reclaim", env->cg.path);
+	if (access(path, W_OK)) {
+		ksft_print_msg("%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
+		ksft_print_msg("mlockall: %s\n", strerror(errno));
+		return -1;
+	}
+	env->locked = true;
+	return 0;
+}
+
+/*
+ * swap_env_swap_out() in a soak: reclaim in the test's cgroup until every
+ * sharer's PTEs hold swap entries, without waiting for SwapCached to
+ * drop to 0, which the soak's other processes never let it do.
+ * Return: the number of passes it took, or -1 after @max_passes.
+ */
+static int soak_swap_out(struct stress_state *st, size_t bytes,
+			 int max_passes)
+{
+	int pass, ret;
+
+	for (pass = 1; pass <= max_passes; pass++) {
+		ret = cgroup_reclaim(&st->env.cg, bytes);
+		if (ret && ret != -EAGAIN) {
+			ksft_print_msg("memory.reclaim: %s\n", strerror(-ret));
+			return -1;
+		}
+		if (sharers_all_swapped(&st->sh, 0, STRESS_PAGES))
+			return pass;
+		usleep(pass < 10 ? 1000 : 20000);
+	}
+	ksft_print_msg("soak: not swapped out after %d reclaim passes\n",
+		       max_passes);
+	return -1;
 }
 
 FIXTURE(remap_stress)
@@ -150,13 +246,17 @@ FIXTURE_SETUP(remap_stress)
 	int ret;
 
 	memset(st, 0, sizeof(*st));
-	ret = swap_env_setup(&st->env, variant->backend);
-	if (ret == SWAP_ENV_ABSENT)
-		SKIP(return, "%s: a needed feature is missing",
-		     swap_backend_name(variant->backend));
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, setting_pin(&st->knob, KNOB, variant->mode));
-	if (variant->readahead) {
+	if (swap_soak()) {
+		ASSERT_EQ(0, soak_env_join(&st->env));
+	} else {
+		ret = swap_env_setup(&st->env, variant->backend);
+		if (ret == SWAP_ENV_ABSENT)
+			SKIP(return, "%s: a needed feature is missing",
+			     swap_backend_name(variant->backend));
+		ASSERT_EQ(0, ret);
+		ASSERT_EQ(0, setting_pin(&st->knob, KNOB, variant->mode));
+	}
+	if (variant->readahead && !swap_soak()) {
 		ASSERT_EQ(0, setting_pin(&st->page_cluster, PAGE_CLUSTER, "3"));
 		ASSERT_EQ(0, setting_pin(&st->vma_ra, VMA_RA_ENABLED, "true"));
 	}
@@ -221,15 +321,17 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 	__u64 sum[STRESS_PAGES], pme[STRESS_PAGES];
 	struct stress_counts c0, c1;
 	unsigned long p, wfirst, dfirst;
+	bool soak = swap_soak();
 	time_t end;
-	int i;
+	int i, tries, passes;
 
 	stress_counts_read(&c0);
 	ASSERT_GE(c0.pte, 0);
 	ASSERT_GE(c0.compact, 0);
 	end = time(NULL) + STRESS_SECONDS;
 	while (time(NULL) < end) {
-		bool swapoff = rounds % 4 == 2, compact = rounds % 4 == 1;
+		bool swapoff = !soak && rounds % 4 == 2;
+		bool compact = rounds % 4 == 1;
 
 		wfirst = rounds % (STRESS_PAGES - STRESS_RANGE);
 		dfirst = (rounds * 7 + 3) % (STRESS_PAGES - STRESS_RANGE);
@@ -251,17 +353,31 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 		ASSERT_EQ(0, sharer_uffd_wp(&st->sh, UFFD_WP));
 		ASSERT_EQ(0, munmap(st->mem, len));
 		st->mem = NULL;
-		ASSERT_GT(swap_env_swap_out(&st->env, len, sharers_swapped_cb,
-					    st, SWAP_OUT_PASSES), 0)
-			TH_LOG("setup: round %ld: not swapped out", rounds);
-		ASSERT_EQ(0, sharer_pagemap(&st->sh, UFFD_WP, 0, STRESS_PAGES,
-					    pme));
-		for (p = 0; p < STRESS_PAGES; p++) {
-			ASSERT_TRUE(pagemap_entry_is_swap(pme[p]) &&
-				    (pme[p] & PM_UFFD_WP))
-				TH_LOG("setup: round %ld page %lu: %#llx",
-				       rounds, p, (unsigned long long)pme[p]);
+		for (tries = 1; ; tries++) {
+			if (soak)
+				passes = soak_swap_out(st, len,
+						       SWAP_OUT_PASSES);
+			else
+				passes = swap_env_swap_out(&st->env, len,
+							   sharers_swapped_cb,
+							   st, SWAP_OUT_PASSES);
+			ASSERT_GT(passes, 0)
+				TH_LOG("setup: round %ld: not swapped out",
+				       rounds);
+			ASSERT_EQ(0, sharer_pagemap(&st->sh, UFFD_WP, 0,
+						    STRESS_PAGES, pme));
+			for (p = 0; p < STRESS_PAGES; p++)
+				if (!pagemap_entry_is_swap(pme[p]) ||
+				    !(pme[p] & PM_UFFD_WP))
+					break;
+			/* In a soak, its swapoff may have swapped them in. */
+			if (p == STRESS_PAGES || !soak ||
+			    tries == SOAK_SWAP_OUT_TRIES)
+				break;
 		}
+		ASSERT_EQ(STRESS_PAGES, p)
+			TH_LOG("setup: round %ld page %lu: %#llx", rounds, p,
+			       (unsigned long long)pme[p]);
 
 		/* All at once. */
 		ASSERT_EQ(0, sharer_send(&st->sh, READ_FORWARD, SHARER_READ,
@@ -303,7 +419,7 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 		/* The uffd-wp sharer's PTEs: never remapped. */
 		ASSERT_EQ(0, sharer_pagemap(&st->sh, UFFD_WP, 0, STRESS_PAGES,
 					    pme));
-		for (p = 0; !swapoff && p < STRESS_PAGES; p++) {
+		for (p = 0; !swapoff && !soak && p < STRESS_PAGES; p++) {
 			if (pagemap_entry_is_swap(pme[p]) &&
 			    (pme[p] & PM_UFFD_WP))
 				continue;
@@ -333,11 +449,16 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 	}
 	stress_counts_read(&c1);
 	ksft_print_msg("%s%s: %ld rounds, %ld mismatches, %lld PTEs remapped in %lld walks, %lld given up, %lld pages read ahead, %lld pages scanned and %lld migrated by compaction\n",
-		       variant->mode, variant->readahead ? " readahead" : "",
+		       soak ? "soak" : variant->mode,
+		       variant->readahead && !soak ? " readahead" : "",
 		       rounds, mismatches, c1.pte - c0.pte, c1.walk - c0.walk,
 		       c1.abort - c0.abort, c1.ra - c0.ra,
 		       c1.compact - c0.compact, c1.migrated - c0.migrated);
 	EXPECT_EQ(0, mismatches);
+	if (soak) {
+		EXPECT_GT(rounds, 0);
+		return;
+	}
 	EXPECT_EQ(0, uffd_mapped);
 	/* No slot leaked by any race. */
 	EXPECT_EQ(0, swap_env_wait_swapfree(&st->env, swapfree_start, 100));

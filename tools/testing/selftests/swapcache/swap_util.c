@@ -1622,13 +1622,21 @@ __attribute__((constructor)) static void swap_util_startup(void)
 	setting_current_choice(startup_swapin_remap);
 }
 
+bool swap_soak(void)
+{
+	const char *soak = getenv("SWAPCACHE_SOAK");
+
+	return soak && !strcmp(soak, "1");
+}
+
 __attribute__((destructor)) static void swap_util_exit(void)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *dir;
 
-	if (getpid() != main_pid || geteuid())
+	/* In a soak, swap and the knobs are the soak's. */
+	if (getpid() != main_pid || geteuid() || swap_soak())
 		return;
 	swap_devices_off();
 	if (startup_page_cluster[0])
@@ -1815,6 +1823,12 @@ static int write_full(int fd, const void *buf, size_t len)
 		len -= n;
 	}
 	return 0;
+}
+
+/* How long a sharer may take to reply or to exit, in ms. */
+static int sharer_timeout_ms(void)
+{
+	return swap_soak() ? SHARER_SOAK_TIMEOUT_MS : SHARER_TIMEOUT_MS;
 }
 
 /* Read exactly @len bytes. Without a deadline (@timeout_ms < 0) block. */
@@ -2123,7 +2137,7 @@ static int sharer_wait_reply(struct sharers *sh, int i, __u64 *vals)
 	int ret;
 
 	s->busy = false;
-	ret = read_full(s->reply_fd, &r, sizeof(r), SHARER_TIMEOUT_MS);
+	ret = read_full(s->reply_fd, &r, sizeof(r), sharer_timeout_ms());
 	if (ret) {
 		ksft_print_msg("sharer %d (pid %d): no reply to %s: %s\n", i,
 			       s->pid, sharer_op_str(s->op), strerror(-ret));
@@ -2137,7 +2151,7 @@ static int sharer_wait_reply(struct sharers *sh, int i, __u64 *vals)
 	}
 	if (r.count) {
 		ret = read_full(s->reply_fd, vals ? vals : scratch,
-				r.count * sizeof(*vals), SHARER_TIMEOUT_MS);
+				r.count * sizeof(*vals), sharer_timeout_ms());
 		if (ret) {
 			ksft_print_msg("sharer %d: short reply to %s: %s\n",
 				       i, sharer_op_str(s->op), strerror(-ret));
@@ -2153,7 +2167,7 @@ static int sharer_wait_reply(struct sharers *sh, int i, __u64 *vals)
 	return 0;
 }
 
-/* Reap sharer @i, waiting at most SHARER_TIMEOUT_MS. Return: its status. */
+/* Reap sharer @i, waiting at most sharer_timeout_ms(). Return: its status. */
 static int sharer_reap(struct sharers *sh, int i, bool kill_it)
 {
 	struct sharer *s = &sh->s[i];
@@ -2168,7 +2182,7 @@ static int sharer_reap(struct sharers *sh, int i, bool kill_it)
 
 		if (pid == s->pid || (pid < 0 && errno != EINTR))
 			break;
-		if (waited == SHARER_TIMEOUT_MS) {
+		if (waited == sharer_timeout_ms()) {
 			ksft_print_msg("sharer %d (pid %d) does not exit\n", i,
 				       s->pid);
 			kill(s->pid, SIGKILL);

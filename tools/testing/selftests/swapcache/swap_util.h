@@ -22,8 +22,15 @@
 #define PM_SWAP_TYPE_BITS	5
 #define PM_SWAP_TYPE_MASK	(BIT_ULL(PM_SWAP_TYPE_BITS) - 1)
 
-/* Where a sharer's reply may take longer than this, the test fails. */
+/*
+ * Where a sharer's reply may take longer than this, the test fails: the
+ * first in a test of its own, the second in a soak (swap_soak()), whose
+ * memory.high throttles every process of its cgroup, sharers included,
+ * for up to two seconds at each return to user space, and once kept a
+ * sharer from replying for more than the first.
+ */
 #define SHARER_TIMEOUT_MS	120000
+#define SHARER_SOAK_TIMEOUT_MS	600000
 /* Most pages one sharer command may cover: a PMD of 4 KiB pages. */
 #define SHARER_MAX_PAGES	512
 /* Most sharers of one mapping: more than SWAP_MAP_MAX (62) references. */
@@ -278,6 +285,15 @@ int leak_check(unsigned int flags, const char *const *cgroups);
 	{								\
 		EXPECT_EQ(0, leak_check(0, NULL));			\
 	}
+
+/*
+ * Soak mode: SWAPCACHE_SOAK=1 in the environment. A soak
+ * (scripts/guest/soak.sh) owns swap: the program runs on the swap areas
+ * that are on, in the memory cgroup it was started in, at the
+ * swapin_remap mode and readahead that the soak sets and changes, and
+ * leaves them all as they are, also at exit. remap_stress supports it.
+ */
+bool swap_soak(void);
 
 /* Memory locking: everything but the target stays resident. */
 int mlock_all_but(void *addr, size_t len);
