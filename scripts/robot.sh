@@ -85,9 +85,27 @@
 # FILE: MSG", without line and column. For a patched file the keys are
 # compared as a multiset with those of the same object of the stock
 # tree: a message the stock object lacks, or gives fewer times, fails.
-# For a new file every message fails.
+# For a new file every message fails. One exception, SPARSE_LOCK_HELPERS
+# below: a "context imbalance in 'FUNC'" message is accepted, and
+# printed as such, when FUNC itself (its body in the object's .c file)
+# calls one of those helpers. Sparse cannot follow their conditional
+# locking, and the stock tree gives the same message for each of its
+# own callers of them (mm/swapfile.c: __swap_entry_free, swap_swapcount,
+# put_swap_folio...; mm/memory.c: zap_pte_range, alloc_swap_folio,
+# do_swap_page...), so a
+# new function that uses them gets it too, by its own name. A context
+# imbalance in a function that calls none of them still fails.
 set -eu
 . "$(dirname "$0")/lib.sh"
+
+# Helpers whose locking sparse cannot follow, with why (the rule for
+# sparse above): a line each, "NAME: reason".
+SPARSE_LOCK_HELPERS="\
+lock_cluster_or_swap_info: takes a cluster's lock if the device has clusters, else si->lock
+unlock_cluster_or_swap_info: drops whichever of the two its pair took
+pte_offset_map_lock: takes the PTL only if the page table is still there, under RCU taken out of line
+pte_offset_map_nolock: maps the page table under RCU taken out of line
+pte_offset_map: maps the page table under RCU taken out of line, which pte_unmap() drops"
 
 # Debian's cross compilers, unpacked by "deps.sh robot" (not installed).
 [ ! -d "$BUILD/cross/usr/bin" ] || PATH=$BUILD/cross/usr/bin:$PATH
@@ -482,6 +500,47 @@ sparse_keys()
 		END { flush() }' | sort
 }
 
+# lock_helper_of SRCDIR OBJECT FUNC: the first of SPARSE_LOCK_HELPERS
+# that the body of FUNC, in the .c file of OBJECT, calls; nothing if none
+lock_helper_of()
+{
+	[ -f "$1/${2%.o}.c" ] || return 0
+	# The definition: its first line, then "{" alone at the start of a
+	# line before any line that ends in ";" (a declaration), to "}".
+	awk -v f="$3" '
+		!body && !cand && $0 ~ "^[A-Za-z].*[^A-Za-z0-9_]" f "\\(" { cand = 1 }
+		cand && !body {
+			if ($0 ~ /^{/) body = 1
+			else if ($0 ~ /;[ \t]*$/) cand = 0
+			next
+		}
+		body { print }
+		body && /^}/ { exit }' "$1/${2%.o}.c" > "$tmp/fbody"
+	printf '%s\n' "$SPARSE_LOCK_HELPERS" | while IFS=: read -r h _; do
+		[ -n "$h" ] || continue
+		if grep -q "[^A-Za-z0-9_]$h(" "$tmp/fbody"; then
+			echo "$h"
+			break
+		fi
+	done
+}
+
+# sparse_accept SRCDIR < keys > keys: drops the context imbalances the
+# rule accepts, printing each on stderr
+sparse_accept()
+{
+	while IFS= read -r k; do
+		fn=$(printf '%s\n' "$k" | sed -n "s/.*: warning: context imbalance in '\([A-Za-z0-9_]*\)' - .*/\1/p")
+		h=
+		[ -z "$fn" ] || h=$(lock_helper_of "$1" "${k%% *}" "$fn")
+		if [ -n "$h" ]; then
+			printf '  sparse: accepted, %s calls %s: %s\n' "$fn" "$h" "$k" >&2
+		else
+			printf '%s\n' "$k"
+		fi
+	done
+}
+
 # run_sparse: the sparse step; prints why it failed and returns 1
 run_sparse()
 {
@@ -530,9 +589,9 @@ run_sparse()
 			}
 			cat "$tmp/sp.log" >> "$sobj/robot-build.log"
 			sparse_keys "$STOCK" "$o" < "$tmp/sp.log" > "$tmp/sp.old"
-			comm -23 "$tmp/sp.new" "$tmp/sp.old" >> "$tmp/bad"
+			comm -23 "$tmp/sp.new" "$tmp/sp.old" | sparse_accept "$SRC" >> "$tmp/bad"
 		else
-			cat "$tmp/sp.new" >> "$tmp/bad"
+			sparse_accept "$SRC" < "$tmp/sp.new" >> "$tmp/bad"
 		fi
 		printf '  sparse: %s (%s): %d messages\n' "$o" "$kind" "$(wc -l < "$tmp/sp.new")" >&2
 	done < "$tmp/sfiles"
