@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1012,6 +1013,31 @@ int cgroup_destroy(struct test_cgroup *cg)
 	return 0;
 }
 
+/* The number in file @file of @cg ("memory.current"...), or -1. */
+long long cgroup_read_ll(struct test_cgroup *cg, const char *file)
+{
+	char path[PATH_MAX], buf[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/%s", cg->path, file);
+	ret = file_read_str(path, buf, sizeof(buf));
+	if (ret) {
+		ksft_print_msg("read %s: %s\n", path, strerror(-ret));
+		return -1;
+	}
+	return strtoll(buf, NULL, 10);
+}
+
+/* Key @name of the "key value" file @file of @cg ("memory.stat"...), or -1. */
+long long cgroup_stat_read(struct test_cgroup *cg, const char *file,
+			   const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", cg->path, file);
+	return stat_file_read(path, name, " ");
+}
+
 /* --------------------------------------------------------------- leaks */
 
 /*
@@ -1383,9 +1409,10 @@ fail:
  * Undo swap_env_setup(), whatever part of it happened. Idempotent. May run
  * in the process that set it up or, once that one is gone, in its parent.
  * In the parent, every process of the test has exited (or is exiting, and
- * leaves the cgroup): no anon memory may be left charged to the cgroup,
- * no slot in use in the swap area before swapoff, and no swap charged to
- * the cgroup after it (see cgroup_swap_leaks()), before it is removed.
+ * leaves the cgroup): no anon memory may be left charged to the cgroup
+ * or to those of swap_env_cgroup_add(), no slot in use in the swap area
+ * before swapoff, and no swap charged to any of them after it (see
+ * cgroup_swap_leaks()), before they are removed.
  * Each problem, and a swap area or cgroup that cannot be removed, is
  * printed and noted for leak_check() at the end of the program.
  * Return: the number of problems.
@@ -1393,7 +1420,7 @@ fail:
 int swap_env_teardown(struct swap_env *env)
 {
 	bool gone = getpid() != env->owner;
-	int bad = 0;
+	int bad = 0, i;
 
 	if (!gone) {
 		if (env->locked)
@@ -1401,16 +1428,29 @@ int swap_env_teardown(struct swap_env *env)
 	} else {
 		/* It left the cgroup by exiting. */
 		env->cg.entered = false;
+		for (i = 0; i < SWAP_ENV_MORE_CGROUPS; i++)
+			env->more[i].entered = false;
 	}
 	env->locked = false;
 	if (gone && env->cg.created)
 		bad += cgroup_leaks(env->cg.path);
+	/* Their processes gone too before the slots are counted. */
+	for (i = 0; i < SWAP_ENV_MORE_CGROUPS; i++)
+		if (gone && env->more[i].created)
+			bad += cgroup_leaks(env->more[i].path);
 	if (gone && env->area.active)
 		bad += swap_leaks();
 	if (swap_area_teardown(&env->area))
 		bad += leak_note("%s not swapped off", env->area.path);
 	if (gone && env->cg.created)
 		bad += cgroup_swap_leaks(env->cg.path);
+	for (i = 0; i < SWAP_ENV_MORE_CGROUPS; i++) {
+		if (gone && env->more[i].created)
+			bad += cgroup_swap_leaks(env->more[i].path);
+		if (cgroup_destroy(&env->more[i]))
+			bad += leak_note("cgroup %s not removed",
+					 env->more[i].path);
+	}
 	if (cgroup_destroy(&env->cg))
 		bad += leak_note("cgroup %s not removed", env->cg.path);
 	setting_restore(&env->swapin_remap);
@@ -1420,19 +1460,50 @@ int swap_env_teardown(struct swap_env *env)
 }
 
 /*
- * Reclaim in the test's cgroup until @done says the target is out and no
- * folio is left in the swap cache: on the disk backend, a folio is still
- * in the swap cache (under writeback) right after its first pass.
+ * Make memory cgroup "@name" next to the env's own (its name plus
+ * ".@name"), for processes or memory of the test that must be charged
+ * apart. swap_env_teardown() checks it as it checks the env's own and
+ * removes it; the processes the test moved there must be the test's.
+ * Return: the cgroup, or NULL after printing why.
+ */
+struct test_cgroup *swap_env_cgroup_add(struct swap_env *env,
+					const char *name)
+{
+	struct test_cgroup *cg = NULL;
+	int i;
+
+	for (i = 0; i < SWAP_ENV_MORE_CGROUPS && !cg; i++)
+		if (!env->more[i].created)
+			cg = &env->more[i];
+	if (!cg || !env->cg.created) {
+		ksft_print_msg("cgroup %s: no room, or no env cgroup\n", name);
+		return NULL;
+	}
+	memset(cg, 0, sizeof(*cg));
+	if ((size_t)snprintf(cg->path, sizeof(cg->path), "%s.%s",
+			     env->cg.path, name) >= sizeof(cg->path) ||
+	    mkdir(cg->path, 0755)) {
+		ksft_print_msg("mkdir %s: %s\n", cg->path, strerror(errno));
+		return NULL;
+	}
+	cg->created = true;
+	return cg;
+}
+
+/*
+ * Reclaim in @cg until @done says the target is out and no folio is left
+ * in the swap cache: on the disk backend, a folio is still in the swap
+ * cache (under writeback) right after its first pass.
  * Return: the number of passes it took, or -1 after @max_passes.
  */
-int swap_env_swap_out(struct swap_env *env, size_t bytes,
-		      bool (*done)(void *arg), void *arg, int max_passes)
+int cgroup_swap_out(struct test_cgroup *cg, size_t bytes,
+		    bool (*done)(void *arg), void *arg, int max_passes)
 {
 	long long cached = -1;
 	int pass;
 
 	for (pass = 1; pass <= max_passes; pass++) {
-		int ret = cgroup_reclaim(&env->cg, bytes);
+		int ret = cgroup_reclaim(cg, bytes);
 
 		if (ret && ret != -EAGAIN) {
 			ksft_print_msg("memory.reclaim: %s\n", strerror(-ret));
@@ -1446,6 +1517,13 @@ int swap_env_swap_out(struct swap_env *env, size_t bytes,
 	ksft_print_msg("not swapped out after %d reclaim passes (SwapCached %lld kB)\n",
 		       max_passes, cached);
 	return -1;
+}
+
+/* cgroup_swap_out() in the test's own cgroup. */
+int swap_env_swap_out(struct swap_env *env, size_t bytes,
+		      bool (*done)(void *arg), void *arg, int max_passes)
+{
+	return cgroup_swap_out(&env->cg, bytes, done, arg, max_passes);
 }
 
 /*
@@ -1772,6 +1850,7 @@ static const char * const sharer_op_name[NR_SHARER_OPS] = {
 	[SHARER_MREMAP] = "mremap",
 	[SHARER_FORK_READ] = "fork-read",
 	[SHARER_UFFD_WP] = "uffd-wp",
+	[SHARER_READ_FAULTY] = "read-faulty",
 };
 
 /* Followed by @count seeds for SHARER_WRITE. */
@@ -1800,7 +1879,8 @@ struct sharer_fork_result {
 static bool sharer_op_returns_values(int op)
 {
 	return op == SHARER_READ || op == SHARER_PAGEMAP ||
-	       op == SHARER_MINCORE || op == SHARER_FORK_READ;
+	       op == SHARER_MINCORE || op == SHARER_FORK_READ ||
+	       op == SHARER_READ_FAULTY;
 }
 
 static const char *sharer_op_str(int op)
@@ -1903,6 +1983,65 @@ static void sharer_sums(const char *first, unsigned long count,
 		p = backward ? count - 1 - i : i;
 		vals[p] = page_checksum(first + p * psize());
 	}
+}
+
+static sigjmp_buf sharer_sigbus_env;
+
+static void sharer_sigbus(int sig)
+{
+	siglongjmp(sharer_sigbus_env, 1);
+}
+
+/*
+ * SHARER_READ_FAULTY: as sharer_sums(), but a page whose fault raises
+ * SIGBUS reads as SHARER_SIGBUS, and the next pages are still read. With
+ * SHARER_MAKE_IT_FAIL in @arg, /proc/self/make-it-fail is 1 from just
+ * before the first page is touched to just after the last: the file is
+ * opened before, so that only the faults run with it set.
+ * Return: 0 or an errno.
+ */
+static int sharer_sums_faulty(char *first, unsigned long count, __u64 arg,
+			      __u64 *vals)
+{
+	struct sigaction sa = { .sa_handler = sharer_sigbus }, old;
+	int fd = -1, err = 0;
+	/*
+	 * Not volatile: neither changes between a sigsetjmp() and the
+	 * siglongjmp() to it, so both have their values after it.
+	 */
+	unsigned long i, p;
+
+	if (arg & SHARER_MAKE_IT_FAIL) {
+		fd = open("/proc/self/make-it-fail", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			return errno;
+	}
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGBUS, &sa, &old)) {
+		err = errno;
+		goto out;
+	}
+	if (fd >= 0 && write(fd, "1", 1) != 1) {
+		err = errno;
+		goto restore;
+	}
+	for (i = 0; i < count; i++) {
+		p = arg & SHARER_BACKWARD ? count - 1 - i : i;
+		/* The mask is saved: the handler's SIGBUS block is undone. */
+		if (sigsetjmp(sharer_sigbus_env, 1)) {
+			vals[p] = SHARER_SIGBUS;
+			continue;
+		}
+		vals[p] = page_checksum(first + p * psize());
+	}
+	if (fd >= 0 && write(fd, "0", 1) != 1)
+		err = errno;
+restore:
+	sigaction(SIGBUS, &old, NULL);
+out:
+	if (fd >= 0)
+		close(fd);
+	return err;
 }
 
 /* A child forked now checksums the pages, as SHARER_READ would. */
@@ -2008,6 +2147,7 @@ static void sharer_warm(void)
 		vec[i] = vec[i];
 	page_fill(sharer_warm_buf, 1);
 	stack[0] = page_checksum(sharer_warm_buf) + rusage_faults();
+	sharer_sums_faulty(NULL, 0, 0, NULL);
 }
 
 /*
@@ -2115,6 +2255,10 @@ static void sharer_main(char *addr, unsigned long nr_pages, int cmd_fd,
 			break;
 		case SHARER_UFFD_WP:
 			err = sharer_do_uffd_wp(addr, len);
+			break;
+		case SHARER_READ_FAULTY:
+			err = sharer_sums_faulty(first, cmd.count, cmd.arg,
+						 vals);
 			break;
 		default:
 			err = EINVAL;
@@ -2422,6 +2566,17 @@ int sharer_read_backward(struct sharers *sh, int i, unsigned long first,
 			 unsigned long count, __u64 *sums)
 {
 	return sharer_call(sh, i, SHARER_READ, first, count, SHARER_BACKWARD,
+			   NULL, sums);
+}
+
+/*
+ * Sharer @i reads as sharer_read(), but a page whose fault raises SIGBUS
+ * reads as SHARER_SIGBUS; @flags: SHARER_BACKWARD, SHARER_MAKE_IT_FAIL.
+ */
+int sharer_read_faulty(struct sharers *sh, int i, unsigned long first,
+		       unsigned long count, __u64 flags, __u64 *sums)
+{
+	return sharer_call(sh, i, SHARER_READ_FAULTY, first, count, flags,
 			   NULL, sums);
 }
 

@@ -81,6 +81,9 @@ struct test_cgroup {
 	bool entered;
 };
 
+/* Memory cgroups a test may make besides its own (swap_env_cgroup_add()). */
+#define SWAP_ENV_MORE_CGROUPS	2
+
 /*
  * Everything a fixture sets up around one test. Plain data, so that it
  * can live in the fixture data the harness shares with the process that
@@ -94,6 +97,8 @@ struct swap_env {
 	struct test_cgroup cg;
 	bool locked;
 	struct setting swapin_remap;	/* pinned to "never" if present */
+	/* Siblings of @cg made by swap_env_cgroup_add(). */
+	struct test_cgroup more[SWAP_ENV_MORE_CGROUPS];
 };
 
 /*
@@ -116,11 +121,23 @@ enum sharer_op {
 	SHARER_MREMAP,		/* move the whole target away, then back */
 	SHARER_FORK_READ,	/* a child forked now reads, as SHARER_READ */
 	SHARER_UFFD_WP,		/* register uffd-wp on the whole target, wp */
+	SHARER_READ_FAULTY,	/* SHARER_READ, SIGBUS caught; arg: see below */
 	NR_SHARER_OPS,
 };
 
 /* SHARER_READ, SHARER_FORK_READ: from the last page down to the first. */
 #define SHARER_BACKWARD		1
+/*
+ * SHARER_READ_FAULTY: /proc/self/make-it-fail is 1 while the sharer
+ * touches the pages, so that fault injection with task-filter=Y fails
+ * the allocations and I/O of its faults and of nothing else it does.
+ */
+#define SHARER_MAKE_IT_FAIL	2
+/*
+ * SHARER_READ_FAULTY: the value of a page whose fault raised SIGBUS (a
+ * swap-in whose read failed). page_checksum() gives it with odds 2^-64.
+ */
+#define SHARER_SIGBUS		(~0ULL)
 
 struct sharer {
 	pid_t pid;
@@ -244,10 +261,17 @@ int cgroup_create(struct test_cgroup *cg);
 int cgroup_enter(struct test_cgroup *cg);
 int cgroup_reclaim(struct test_cgroup *cg, size_t bytes);
 int cgroup_destroy(struct test_cgroup *cg);
+long long cgroup_read_ll(struct test_cgroup *cg, const char *file);
+long long cgroup_stat_read(struct test_cgroup *cg, const char *file,
+			   const char *name);
+int cgroup_swap_out(struct test_cgroup *cg, size_t bytes,
+		    bool (*done)(void *arg), void *arg, int max_passes);
 
 /* The environment of one test */
 int swap_env_setup(struct swap_env *env, enum swap_backend backend);
 int swap_env_teardown(struct swap_env *env);
+struct test_cgroup *swap_env_cgroup_add(struct swap_env *env,
+					const char *name);
 int swap_env_swap_out(struct swap_env *env, size_t bytes,
 		      bool (*done)(void *arg), void *arg, int max_passes);
 int swap_env_wait_swapfree(struct swap_env *env, long long want,
@@ -319,6 +343,8 @@ int sharer_read_backward(struct sharers *sh, int i, unsigned long first,
 			 unsigned long count, __u64 *sums);
 int sharer_fork_read(struct sharers *sh, int i, unsigned long first,
 		     unsigned long count, __u64 *sums);
+int sharer_read_faulty(struct sharers *sh, int i, unsigned long first,
+		       unsigned long count, __u64 flags, __u64 *sums);
 int sharer_write(struct sharers *sh, int i, unsigned long first,
 		 unsigned long count, const __u64 *seeds);
 int sharer_pagemap(struct sharers *sh, int i, unsigned long first,
