@@ -55,6 +55,11 @@ case "$RERUNS$RERUN_MAX" in *[!0-9]*) die "MM_SELFTESTS_RERUNS and MM_SELFTESTS_
 # guest refuses (overcommit's heuristic); untouched, it costs no RAM.
 QEMU_MEM=${QEMU_MEM:-3072M}
 export QEMU_MEM
+# With NUMA nodes, two CPUs on each: the migration tests want three CPUs
+# or more (one to migrate, two to touch the pages), and with the
+# default two they all SKIP ("Not enough threads or NUMA nodes").
+QEMU_SMP_NUMA=${QEMU_SMP_NUMA:-4,sockets=2,cores=2,threads=1}
+export QEMU_SMP_NUMA
 SRC=$BUILD/mm-selftests-src
 OBJ=$BUILD/obj-mm-selftests$SFX
 OUT=$BUILD/mm-selftests$SFX

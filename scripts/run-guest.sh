@@ -68,10 +68,17 @@ if [ "$QEMU_NUMA_NODES" -gt 1 ]; then
 	[ -n "$mem" ] && [ $((mem % QEMU_NUMA_NODES)) -eq 0 ] ||
 		die "QEMU_MEM=$QEMU_MEM: with QEMU_NUMA_NODES=$QEMU_NUMA_NODES, give it in M, a multiple of the node count"
 	ncpus=${QEMU_SMP%%,*}
+	# CPUs in blocks of per: node n gets CPUs n * per to n * per + per - 1,
+	# so a socket's cores (QEMU numbers them in a row) share its node.
+	per=$((ncpus / QEMU_NUMA_NODES))
 	n=0
 	while [ $n -lt "$QEMU_NUMA_NODES" ]; do
 		cpus=
-		[ $n -ge "$ncpus" ] || cpus=",cpus=$n"
+		if [ "$per" -gt 1 ]; then
+			cpus=",cpus=$((n * per))-$((n * per + per - 1))"
+		elif [ $n -lt "$ncpus" ]; then
+			cpus=",cpus=$n"
+		fi
 		set -- "$@" -object "memory-backend-ram,id=node$n,size=$((mem / QEMU_NUMA_NODES))M" \
 			-numa "node,nodeid=$n,memdev=node$n$cpus"
 		n=$((n + 1))
