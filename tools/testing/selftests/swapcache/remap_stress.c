@@ -169,32 +169,6 @@ static int soak_env_join(struct swap_env *env)
 	return 0;
 }
 
-/*
- * swap_env_swap_out() in a soak: reclaim in the test's cgroup until every
- * sharer's PTEs hold swap entries, without waiting for SwapCached to
- * drop to 0, which the soak's other processes never let it do.
- * Return: the number of passes it took, or -1 after @max_passes.
- */
-static int soak_swap_out(struct stress_state *st, size_t bytes,
-			 int max_passes)
-{
-	int pass, ret;
-
-	for (pass = 1; pass <= max_passes; pass++) {
-		ret = cgroup_reclaim(&st->env.cg, bytes);
-		if (ret && ret != -EAGAIN) {
-			ksft_print_msg("memory.reclaim: %s\n", strerror(-ret));
-			return -1;
-		}
-		if (sharers_all_swapped(&st->sh, 0, STRESS_PAGES))
-			return pass;
-		usleep(pass < 10 ? 1000 : 20000);
-	}
-	ksft_print_msg("soak: not swapped out after %d reclaim passes\n",
-		       max_passes);
-	return -1;
-}
-
 FIXTURE(remap_stress)
 {
 	struct stress_state st;
@@ -354,13 +328,9 @@ TEST_F_TIMEOUT(remap_stress, races, TEST_TIMEOUT)
 		ASSERT_EQ(0, munmap(st->mem, len));
 		st->mem = NULL;
 		for (tries = 1; ; tries++) {
-			if (soak)
-				passes = soak_swap_out(st, len,
-						       SWAP_OUT_PASSES);
-			else
-				passes = swap_env_swap_out(&st->env, len,
-							   sharers_swapped_cb,
-							   st, SWAP_OUT_PASSES);
+			passes = swap_env_swap_out(&st->env, len,
+						   sharers_swapped_cb, st,
+						   SWAP_OUT_PASSES);
 			ASSERT_GT(passes, 0)
 				TH_LOG("setup: round %ld: not swapped out",
 				       rounds);

@@ -1013,19 +1013,27 @@ int cgroup_destroy(struct test_cgroup *cg)
 	return 0;
 }
 
+/* A number from a sysfs or cgroup file of one value. -1 if absent. */
+static long long file_read_ll(const char *path)
+{
+	char buf[64];
+
+	if (file_read_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 10);
+}
+
 /* The number in file @file of @cg ("memory.current"...), or -1. */
 long long cgroup_read_ll(struct test_cgroup *cg, const char *file)
 {
-	char path[PATH_MAX], buf[64];
-	int ret;
+	char path[PATH_MAX];
+	long long val;
 
 	snprintf(path, sizeof(path), "%s/%s", cg->path, file);
-	ret = file_read_str(path, buf, sizeof(buf));
-	if (ret) {
-		ksft_print_msg("read %s: %s\n", path, strerror(-ret));
-		return -1;
-	}
-	return strtoll(buf, NULL, 10);
+	val = file_read_ll(path);
+	if (val < 0)
+		ksft_print_msg("cannot read %s\n", path);
+	return val;
 }
 
 /* Key @name of the "key value" file @file of @cg ("memory.stat"...), or -1. */
@@ -1076,16 +1084,6 @@ static __printf(1, 2) int leak_note(const char *fmt, ...)
 			memcpy(leak_notes->text[i], text, sizeof(text));
 	}
 	return 1;
-}
-
-/* A number from a sysfs or cgroup file of one value. -1 if absent. */
-static long long file_read_ll(const char *path)
-{
-	char buf[64];
-
-	if (file_read_str(path, buf, sizeof(buf)))
-		return -1;
-	return strtoll(buf, NULL, 10);
 }
 
 /* The first lines of the slot view, of the @nr slots in use. */
@@ -1493,7 +1491,9 @@ struct test_cgroup *swap_env_cgroup_add(struct swap_env *env,
 /*
  * Reclaim in @cg until @done says the target is out and no folio is left
  * in the swap cache: on the disk backend, a folio is still in the swap
- * cache (under writeback) right after its first pass.
+ * cache (under writeback) right after its first pass. In a soak
+ * (swap_soak()) only until @done: its other processes never let
+ * SwapCached drop to 0.
  * Return: the number of passes it took, or -1 after @max_passes.
  */
 int cgroup_swap_out(struct test_cgroup *cg, size_t bytes,
@@ -1509,7 +1509,7 @@ int cgroup_swap_out(struct test_cgroup *cg, size_t bytes,
 			ksft_print_msg("memory.reclaim: %s\n", strerror(-ret));
 			return -1;
 		}
-		cached = meminfo_read_kb("SwapCached");
+		cached = swap_soak() ? 0 : meminfo_read_kb("SwapCached");
 		if (cached == 0 && done(arg))
 			return pass;
 		usleep(pass < 10 ? 1000 : 20000);
