@@ -4,14 +4,17 @@
 # usage: bench.sh
 #
 # Boots the stock 6.12 kernel and the patched one, both built with the
-# non-debug "bench" config, and runs the same swapcache_bench cases in
-# each, so that the figures sit side by side. On the patched kernel the
-# cases run once per swap-in remap mode the kernel offers
+# same non-debug config (configs/BENCH_FLAVOUR.config: "bench", the
+# trimmed one, by default), and runs the same cases in each, so that
+# the figures sit side by side. On the patched
+# kernel the cases run once per swap-in remap mode the kernel offers
 # (/sys/kernel/mm/swap/swapin_remap), or once if it has no such knob.
 #
 # With BENCH_ROUNDS above 1 the two kernels boot in turn that many
-# times, each running every case BENCH_REPS times, so that drift on the
-# host spreads over both kernels rather than falling on one of them.
+# times, in the order stock, patched, patched, stock, stock, ... (so
+# that neither always goes first), each running every case BENCH_REPS
+# times, so that drift on the host spreads over both kernels rather
+# than falling on one of them.
 # BENCH_ICOUNT=1 runs this part under -icount too (see below): the times
 # are then guest instructions, deterministic, and no longer wall clock.
 #
@@ -30,13 +33,32 @@
 # function; scripts/insn-profile.py prints the totals per pass, the first
 # pass's top functions and what changed between the modes.
 #
-# Environment: BENCH_REPS (default 3), BENCH_MIB (default 64),
-# BENCH_SHARERS (default "1 2 4 8 16"), BENCH_BACKENDS ("zram disk"),
-# BENCH_ROUNDS (default 1), BENCH_ICOUNT (default 0), BENCH_PARTS
-# ("remap overhead profile"), BENCH_OVERHEAD_REPS (default 11).
+# Part "forksrv" runs a real application's pattern, every round:
+# forkserver_bench, a zygote and BENCH_FORKSRV_WORKERS
+# workers serving Zipf-skewed reads of their shared heap under steady
+# reclaim, with data zram compresses 3:1 and data it cannot. Under
+# -icount (BENCH_FORKSRV_ICOUNT=1, the default): latencies and rates in
+# guest instructions, 1 ns each.
+#
+# Its tables give the median of each figure over every run, with its
+# min-max spread, and mark a mode's difference from stock as noise
+# where the two spreads overlap (scripts/bench-apps-report.py).
+#
+# Environment: BENCH_FLAVOUR (default bench), BENCH_REPS (default 3),
+# BENCH_MIB (default 64), BENCH_SHARERS (default "1 2 4 8 16"),
+# BENCH_BACKENDS ("zram disk"), BENCH_ROUNDS (default 1), BENCH_ICOUNT
+# (default 0), BENCH_PARTS ("remap overhead profile"; "forksrv" on
+# request), BENCH_OVERHEAD_REPS (default 11); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
+# ("text random"), BENCH_FORKSRV_BACKENDS ("zram"), BENCH_FORKSRV_REPS
+# (1 a boot), BENCH_FORKSRV_ICOUNT (1), BENCH_FORKSRV_ARGS (more
+# forkserver_bench options, "-m 96 -R 32 -w 2 -t 8"), and the patched
+# kernel's remap modes BENCH_APPS_MODES ("auto keep": the default, and
+# the one that keeps slots; on zram "auto" is "free").
 # Prints tables of medians and writes build/bench/results.txt,
-# table.txt, all_s.png, build/bench/icount/ for the second part and
-# build/bench/profile/ for the third.
+# table.txt, all_s.png, build/bench/icount/ for the second part,
+# build/bench/profile/ for the third, build/bench/forksrv/ (table.txt,
+# PNG) for part forksrv; with a
+# BENCH_FLAVOUR other than bench, build/bench-FLAVOUR/ instead.
 #
 # Only boots that passed (guest status 0 and a clean console, as
 # run-guest.sh checks) add their numbers to results.txt. table.txt (and
@@ -56,7 +78,36 @@ ROUNDS=${BENCH_ROUNDS:-1}
 ICOUNT=${BENCH_ICOUNT:-0}
 PARTS=${BENCH_PARTS:-remap overhead profile}
 OREPS=${BENCH_OVERHEAD_REPS:-11}
-OUT=$BUILD/bench
+FLAVOUR=${BENCH_FLAVOUR:-bench}
+FORKSRV_WORKERS=${BENCH_FORKSRV_WORKERS:-4 16 64}
+FORKSRV_DATA=${BENCH_FORKSRV_DATA:-text random}
+FORKSRV_BACKENDS=${BENCH_FORKSRV_BACKENDS:-zram}
+FORKSRV_REPS=${BENCH_FORKSRV_REPS:-1}
+FORKSRV_ICOUNT=${BENCH_FORKSRV_ICOUNT:-1}
+FORKSRV_ARGS=${BENCH_FORKSRV_ARGS:--m 96 -R 32 -w 2 -t 8}
+APPS_MODES=${BENCH_APPS_MODES:-auto keep}
+[ -f "$TOP/configs/$FLAVOUR.config" ] ||
+	die "BENCH_FLAVOUR=$FLAVOUR: no configs/$FLAVOUR.config (the benchmark config is bench)"
+for p in $PARTS; do
+	case $p in
+	remap|overhead|profile|forksrv) ;;
+	*) die "BENCH_PARTS: unknown part '$p' (remap overhead profile forksrv)" ;;
+	esac
+done
+for m in $APPS_MODES; do
+	case $m in
+	never|keep|free|auto) ;;
+	*) die "BENCH_APPS_MODES: unknown swapin_remap mode '$m' (never keep free auto)" ;;
+	esac
+done
+for v in "$ROUNDS" "$FORKSRV_REPS"; do
+	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS and BENCH_FORKSRV_REPS take positive numbers" ;; esac
+done
+if [ "$FLAVOUR" = bench ]; then
+	OUT=$BUILD/bench
+else
+	OUT=$BUILD/bench-$FLAVOUR
+fi
 KNOB=/sys/kernel/mm/swap/swapin_remap
 # First line of a finished table; scripts/mkseries.sh checks for it.
 BENCH_MARK="# make bench: complete, every boot passed"
@@ -77,23 +128,10 @@ cases_script()
 	done
 }
 
-# guest_cmd TREE: the whole guest script for one kernel
+# guest_cmd TREE: the whole guest script for one kernel, every mode
 guest_cmd()
 {
-	echo "rc=0"
-	if [ "$1" = patched ]; then
-		echo "modes=\$(cat $KNOB 2>/dev/null | tr -d '[]') || true"
-		echo "[ -n \"\$modes\" ] || modes=default"
-		echo "for m in \$modes; do"
-		echo "[ \"\$m\" = default ] || echo \$m > $KNOB || rc=1"
-		echo "label=patched-\$m"
-		cases_script
-		echo "done"
-	else
-		echo "label=stock"
-		cases_script
-	fi
-	echo "exit \$rc"
+	modes_cmd "$1" cases_script
 }
 
 # overhead_cmd TREE: the guest script of the overhead part
@@ -124,25 +162,100 @@ profile_cmd()
 }
 
 # boot TREE PART SCRIPT DIR [RESULTS]: run SCRIPT on TREE's bench kernel;
-# 1 if it failed. The boot's "bench:" lines are collected in a temporary
-# file and appended to RESULTS only when the guest and its console scan
-# passed (run-guest.sh exits 0) and there was at least one.
+# 1 if it failed. The boot's result lines ("bench:", or BOOT_PREFIX) are
+# collected in a temporary file and appended to RESULTS only when the
+# guest and its console scan passed (run-guest.sh exits 0) and there
+# was at least one.
 boot()
 {
 	msg "benchmarking $1 ($2)"
 	"$scripts/mkinitramfs.sh" "$4/initramfs-$1.cpio" "$BUILD/kselftest" "" "$3" ||
 		return 1
-	"$scripts/run-guest.sh" -k "$BUILD/bzImage-$1-bench" -i "$4/initramfs-$1.cpio" \
-		-m exec -s none -l "$4/console-$1.log" -q -t 3000 > "$4/guest-$1.out" || {
+	"$scripts/run-guest.sh" -k "$BUILD/bzImage-$1-$FLAVOUR" -i "$4/initramfs-$1.cpio" \
+		-m exec -s none -l "$4/console-$1.log" -q -t "${BOOT_TIMEOUT:-3000}" \
+		> "$4/guest-$1.out" || {
 		msg "the $1 $2 run failed: see $4/console-$1.log; its numbers are left out"
 		return 1
 	}
 	[ -n "${5:-}" ] || return 0
-	tr -d '\r' < "$4/console-$1.log" | grep '^bench: ' > "$boot_results" || {
+	tr -d '\r' < "$4/console-$1.log" | grep "^${BOOT_PREFIX:-bench}: " > "$boot_results" || {
 		msg "the $1 $2 run printed no results: see $4/console-$1.log"
 		return 1
 	}
 	cat "$boot_results" >> "$5"
+}
+
+# rounds PART DIR RESULTS SCRIPT_FN BOOT_FN: ROUNDS boots of each kernel,
+# in the order stock, patched, patched, stock, stock, ...; SCRIPT_FN TREE
+# prints the guest script, BOOT_FN boots it (boot() or a wrapper)
+rounds()
+{
+	round=1
+	while [ "$round" -le "$ROUNDS" ]; do
+		order="stock patched"
+		[ $((round % 2)) = 1 ] || order="patched stock"
+		for tree in $order; do
+			rm -f "$2/console-$tree.log"
+			"$5" "$tree" "$1, round $round of $ROUNDS" \
+				"$("$4" "$tree")" "$2" "$3" || failed=1
+			# Keep each round's console.
+			[ ! -f "$2/console-$tree.log" ] ||
+				cp "$2/console-$tree.log" "$2/console-$tree-$round.log"
+		done
+		round=$((round + 1))
+	done
+}
+
+# modes_cmd TREE CASES_FN [MODES]: the guest script that runs CASES_FN's
+# cases with $label set: "stock", or on the patched kernel once per remap
+# mode ("patched-MODE"), of MODES or else of every mode the kernel offers
+modes_cmd()
+{
+	echo "rc=0"
+	if [ "$1" = patched ]; then
+		echo "offered=\$(cat $KNOB 2>/dev/null | tr -d '[]') || true"
+		echo "modes=default"
+		echo "[ -z \"\$offered\" ] || modes=\"${3:-\$offered}\""
+		echo "for m in \$modes; do"
+		echo "case \" \$offered default \" in *\" \$m \"*) ;; *) echo \"bench: no swapin_remap mode \$m (\$offered)\"; rc=1; continue ;; esac"
+		echo "[ \"\$m\" = default ] || echo \$m > $KNOB || rc=1"
+		echo "label=patched-\$m"
+		"$2"
+		echo "done"
+	else
+		echo "label=stock"
+		"$2"
+	fi
+	echo "exit \$rc"
+}
+
+# forksrv_cases: the guest commands of one boot of part "forksrv"
+forksrv_cases()
+{
+	bin=/kselftest/swapcache/forkserver_bench
+	for b in $FORKSRV_BACKENDS; do
+		for d in $FORKSRV_DATA; do
+			for k in $FORKSRV_WORKERS; do
+				echo "$bin -b $b -d $d -k $k $FORKSRV_ARGS -r $FORKSRV_REPS -l \"\$label\" || rc=1"
+			done
+		done
+	done
+}
+
+forksrv_cmd()
+{
+	modes_cmd "$1" forksrv_cases "$APPS_MODES"
+}
+
+# forksrv_boot: boot(), under -icount with BENCH_FORKSRV_ICOUNT=1
+forksrv_boot()
+{
+	if [ "$FORKSRV_ICOUNT" = 1 ]; then
+		QEMU_ACCEL=tcg,thread=single QEMU_EXTRA="-icount shift=0,sleep=on" \
+			BOOT_PREFIX=forksrv BOOT_TIMEOUT=14400 boot "$@"
+	else
+		BOOT_PREFIX=forksrv BOOT_TIMEOUT=14400 boot "$@"
+	fi
 }
 
 # publish DIR: the table bench-report.py wrote to DIR/table.txt.new,
@@ -166,22 +279,20 @@ remap_boot()
 }
 
 scripts=$TOP/scripts
+case " $PARTS " in *" profile "*)
+	[ "$FLAVOUR" = bench ] ||
+		die "part profile needs BENCH_FLAVOUR=bench: $FLAVOUR's kernel has KASLR, and the profile needs System.map's addresses"
+esac
+! grep -q '^#start-from' "$TOP/configs/$FLAVOUR.config" || "$scripts/deps.sh" debian
 for tree in stock patched; do
 	"$scripts/prepare-tree.sh" "$tree"
-	"$scripts/build-kernel.sh" "$tree" bench
+	"$scripts/build-kernel.sh" "$tree" "$FLAVOUR"
 done
 failed=0
 case " $PARTS " in *" remap "*)
 	: > "$OUT/results.txt"
 	rm -f "$OUT/table.txt" "$OUT/table.txt.new"
-	round=1
-	while [ "$round" -le "$ROUNDS" ]; do
-		for tree in stock patched; do
-			remap_boot "$tree" "remap, round $round of $ROUNDS" \
-				"$(guest_cmd $tree)" "$OUT" "$OUT/results.txt" || failed=1
-		done
-		round=$((round + 1))
-	done
+	rounds remap "$OUT" "$OUT/results.txt" guest_cmd remap_boot
 	[ "$ICOUNT" != 1 ] ||
 		echo "Times in guest instructions (-icount shift=0: 1 ns each), not wall clock:"
 	python3 "$scripts/bench-report.py" "$OUT/results.txt" "$OUT" || failed=1
@@ -202,12 +313,12 @@ case " $PARTS " in *" overhead "*)
 esac
 case " $PARTS " in *" profile "*)
 	pr=$OUT/profile
-	map=$BUILD/obj-patched-bench/System.map
+	map=$BUILD/obj-patched-$FLAVOUR/System.map
 	PROFILE_MODES="never keep free"
 	PROFILE_SHARERS=8
 	mkdir -p "$pr"
 	# The plugin maps guest addresses with System.map: no KASLR.
-	! grep -q '^CONFIG_RANDOMIZE_BASE=y' "$BUILD/obj-patched-bench/.config" ||
+	! grep -q '^CONFIG_RANDOMIZE_BASE=y' "$BUILD/obj-patched-$FLAVOUR/.config" ||
 		die "the bench config has CONFIG_RANDOMIZE_BASE: the profile needs fixed addresses"
 	cc -O2 -Wall -shared -fPIC -o "$pr/insn-profile.so" "$scripts/insn-profile.c"
 	trigger=$(awk '$3 == "__x64_sys_getrusage" { print $1 }' "$map")
@@ -232,9 +343,25 @@ case " $PARTS " in *" profile "*)
 		failed=1
 	fi
 esac
+case " $PARTS " in *" forksrv "*)
+	fs=$OUT/forksrv
+	mkdir -p "$fs"
+	: > "$fs/results.txt"
+	rm -f "$fs/table.txt" "$fs/table.txt.new"
+	rounds forksrv "$fs" "$fs/results.txt" forksrv_cmd forksrv_boot
+	echo
+	if [ "$FORKSRV_ICOUNT" = 1 ]; then
+		echo "Forking server, in guest instructions (-icount shift=0: 1 ns each; $FLAVOUR kernels):"
+	else
+		echo "Forking server, wall clock ($FLAVOUR kernels):"
+	fi
+	python3 "$scripts/bench-apps-report.py" forksrv "$fs/results.txt" "$fs" || failed=1
+esac
 if [ "$failed" -ne 0 ]; then
-	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new"
+	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new" \
+		"$OUT/forksrv/table.txt.new"
 	die "some boots or reports failed: no table written (the tables above leave out the failed boots)"
 fi
 case " $PARTS " in *" remap "*) publish "$OUT" ;; esac
 case " $PARTS " in *" overhead "*) publish "$OUT/icount" ;; esac
+case " $PARTS " in *" forksrv "*) publish "$OUT/forksrv" ;; esac

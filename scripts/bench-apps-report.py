@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""usage: bench-apps-report.py forksrv RESULTS OUTDIR
+
+Reads the result lines of an application part of scripts/bench.sh
+("forksrv: ..." of forkserver_bench) and prints, for each case, the median of every figure over all runs of each
+kernel (label) with its spread, "median [min-max]". The main figures
+(times, rates, latencies) also get a column against stock: the change
+of the median in percent, or "noise" where the min-max ranges of the
+two kernels overlap, or "n<2" where either has a single run (no spread
+to judge by). Writes the tables to OUTDIR/table.txt.new (scripts/bench.sh
+makes it table.txt, marked complete, once every boot passed) and, when
+gnuplot is installed, OUTDIR/PART.png: throughput against the number
+of workers, medians with min-max bars.
+
+Before the tables, it checks that the runs measured what they claim,
+and exits 1 naming each run that did not: no OOM kill; the remap's
+counter (swapin_remap_pte) absent on stock, 0 in every run with the
+remap "never", above 0 in every run of the other modes; swap-ins
+(pswpin) in every run, or the room held the hot set; and on zram,
+"text" data compressed at least 2:1 and "random" data at most 1.2:1.
+"""
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+
+# Per part: the keys of a case, its title, the main figures (name,
+# format), those compared with stock, the counters (name, format), and
+# the counter of the remap's PTEs.
+PARTS = {
+    "forksrv": {
+        "case": ["backend", "data", "workers", "heap_mib", "room_mib"],
+        "title": "Forking server, {data} data, {workers} workers, "
+                 "{heap_mib} MiB heap in {room_mib} MiB, swap on {backend}",
+        "main": [("rps", "{:.0f}"), ("p50_us", "{:.1f}"),
+                 ("p99_us", "{:.0f}"), ("flt_req", "{:.3f}")],
+        "vs": ["rps", "p50_us", "p99_us", "flt_req"],
+        "remap": "remap_pte",
+        "counters": [("majflt_req", "{:.3f}"), ("pswpin", "{:.0f}"),
+                     ("pswpout", "{:.0f}"), ("remap_pte", "{:.0f}"),
+                     ("zram_kb", "{:.0f}"), ("zram_ratio", "{:.2f}"),
+                     ("swap_kb", "{:.0f}"), ("requests", "{:.0f}"),
+                     ("oom_kill", "{:.0f}")],
+    },
+}
+
+
+def caseval(v):
+    try:
+        return (0, int(v), v)
+    except ValueError:
+        return (1, 0, v)
+
+
+def parse(part, path):
+    spec = PARTS[part]
+    names = [m for m, _ in spec["main"] + spec["counters"]]
+    runs = defaultdict(lambda: defaultdict(list))
+    with open(path) as f:
+        for n, line in enumerate(f, 1):
+            if not line.startswith(part + ": label="):
+                continue
+            try:
+                kv = dict(w.split("=", 1) for w in line.split()[1:])
+                case = tuple(kv[k] for k in spec["case"])
+                vals = [float(kv[m]) for m in names]
+            except (KeyError, ValueError):
+                # Cut by a console message: the run is left out.
+                print(f"bench-apps-report: {path}:{n}: incomplete line, left out",
+                      file=sys.stderr)
+                continue
+            for m, v in zip(names, vals):
+                runs[(case, kv["label"])][m].append(v)
+    return runs
+
+
+def cell(fmt, vals):
+    med = statistics.median(vals)
+    if min(vals) == max(vals):
+        return fmt.format(med)
+    return f"{fmt.format(med)} [{fmt.format(min(vals))}-{fmt.format(max(vals))}]"
+
+
+def versus(vals, base):
+    """The change of the median against stock, or why it is no change."""
+    if len(vals) < 2 or len(base) < 2:
+        return "n<2"
+    if min(vals) <= max(base) and min(base) <= max(vals):
+        return "noise"
+    b = statistics.median(base)
+    if not b:
+        return "-"
+    return f"{(statistics.median(vals) / b - 1) * 100:+.0f}%"
+
+
+def table(rows):
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return ["  " + "  ".join(c.rjust(w) for c, w in zip(r, widths))
+            for r in rows]
+
+
+def report(part, runs):
+    spec = PARTS[part]
+    cases = sorted({c for c, _ in runs}, key=lambda c: [caseval(v) for v in c])
+    labels = sorted({lab for _, lab in runs},
+                    key=lambda s: (s != "stock", s))
+    out = []
+    for case in cases:
+        title = spec["title"].format(**dict(zip(spec["case"], case)))
+        n = {lab: len(runs[(case, lab)][spec["main"][0][0]])
+             for lab in labels if (case, lab) in runs}
+        out.append(f"\n{title} (median [min-max] of n runs)")
+        head = (["kernel"] + [m for m, _ in spec["main"]] +
+                [f"{m} vs stock" for m in spec["vs"]] + ["n"])
+        rows = [head]
+        base = runs.get((case, "stock"))
+        for lab in labels:
+            r = runs.get((case, lab))
+            if not r:
+                continue
+            rows.append([lab] + [cell(fmt, r[m]) for m, fmt in spec["main"]] +
+                        [versus(r[m], base[m]) if base and lab != "stock"
+                         else "-" for m in spec["vs"]] + [str(n[lab])])
+        out += table(rows)
+        rows = [["kernel (medians)"] + [m for m, _ in spec["counters"]]]
+        for lab in labels:
+            r = runs.get((case, lab))
+            if r:
+                rows.append([lab] + [fmt.format(statistics.median(r[m]))
+                                     for m, fmt in spec["counters"]])
+        out.append("")
+        out += table(rows)
+    return "\n".join(out).lstrip("\n") + "\n", cases, labels
+
+
+def check(part, runs):
+    """What makes a run's numbers meaningless; an empty list if none."""
+    spec = PARTS[part]
+    bad = []
+    for (case, lab), r in sorted(runs.items()):
+        where = f"{lab}, " + ", ".join(f"{k}={v}" for k, v in
+                                       zip(spec["case"], case))
+        if any(r["oom_kill"]):
+            bad.append(f"{where}: OOM kills {r['oom_kill']}")
+        if any(v <= 0 for v in r["pswpin"]):
+            bad.append(f"{where}: no swap-in in some run (the room held "
+                       f"the hot set): pswpin {r['pswpin']}")
+        pte = r[spec["remap"]]
+        if lab == "stock" and any(v != -1 for v in pte):
+            bad.append(f"{where}: stock has {spec['remap']} {pte}")
+        elif lab == "patched-never" and any(pte):
+            bad.append(f"{where}: the remap mapped PTEs with 'never': {pte}")
+        elif (lab.startswith("patched-") and lab != "patched-never" and
+              any(v <= 0 for v in pte)):
+            bad.append(f"{where}: the remap mapped no PTE in some run: {pte}")
+        if case[0] == "zram":
+            ratio = r["zram_ratio"]
+            if case[1] == "text" and min(ratio) < 2:
+                bad.append(f"{where}: text data compressed only {ratio}:1")
+            if case[1] == "random" and max(ratio) > 1.2:
+                bad.append(f"{where}: random data compressed {ratio}:1")
+    return bad
+
+
+def stats(vals):
+    return statistics.median(vals), min(vals), max(vals)
+
+
+def plot(part, runs, cases, labels, outdir):
+    png = os.path.join(outdir, f"{part}.png")
+    plots = []
+    groups = sorted({(c[0], c[1]) for c in cases})
+    for be, data in groups:
+        series = []
+        for lab in labels:
+            pts = sorted((int(c[2]),) + stats(runs[(c, lab)]["rps"])
+                         for c in cases
+                         if (c[0], c[1]) == (be, data) and (c, lab) in runs)
+            if not pts:
+                continue
+            name = os.path.join(outdir, f"rps-{be}-{data}-{lab}.dat")
+            with open(name, "w") as f:
+                f.writelines(f"{k} {m} {lo} {hi}\n" for k, m, lo, hi in pts)
+            series.append(f"'{name}' using 1:2:3:4 with yerrorlines title '{lab}'")
+        plots.append((f"requests/s, {data} data on {be}", "workers",
+                      "set logscale x 2\n", series))
+    script = (f"set terminal png size {900 * len(plots)},600\n"
+              f"set output '{png}'\nset multiplot layout 1,{len(plots)}\n"
+              "set grid\nset key left top\n")
+    for title, xlabel, extra, series in plots:
+        script += (f"set title '{title}'\nset xlabel '{xlabel}'\n{extra}"
+                   "set offsets graph 0.05, graph 0.05, 0, 0\n"
+                   "set xtics rotate by -30\n"
+                   "plot " + ", ".join(series) + "\nunset logscale x\n")
+    script += "unset multiplot\n"
+    if subprocess.run(["gnuplot"], input=script, text=True).returncode:
+        print(f"bench-apps-report: gnuplot failed, no {png}", file=sys.stderr)
+        return
+    print(f"plot: {png}")
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[1] not in PARTS:
+        sys.exit(__doc__)
+    part, results, outdir = sys.argv[1:]
+    runs = parse(part, results)
+    if not runs:
+        sys.exit(f"bench-apps-report: no {part} results in {results}")
+    bad = check(part, runs)
+    for b in bad:
+        print(f"bench-apps-report: {b}", file=sys.stderr)
+    if bad:
+        sys.exit(f"bench-apps-report: {len(bad)} run(s) measured something else: no table")
+    text, cases, labels = report(part, runs)
+    sys.stdout.write(text)
+    with open(os.path.join(outdir, "table.txt.new"), "w") as f:
+        f.write(text)
+    if not shutil.which("gnuplot"):
+        print("bench-apps-report: gnuplot missing, no plot", file=sys.stderr)
+        return
+    plot(part, runs, cases, labels, outdir)
+
+
+if __name__ == "__main__":
+    main()
