@@ -23,8 +23,9 @@
 #  3. "git format-patch --cover-letter" of base..HEAD into build/series,
 #     subjects "[PATCH n/N]". The cover letter gets its subject and summary
 #     from patches/cover-letter, the benchmark table (build/bench/table.txt,
-#     or a note that there is none; a table that scripts/bench.sh did not
-#     mark complete is refused) and, as Cc: headers, what
+#     or a note that there is none), the forking-server table if there is
+#     one (build/bench/forksrv/table.txt; a table that scripts/bench.sh did
+#     not mark complete is refused) and, as Cc: headers, what
 #     scripts/get_maintainer.pl --no-git --no-rolestats says about the
 #     series.
 #  4. "git am" of the result in a second scratch worktree of the pristine
@@ -45,6 +46,8 @@ MAP=$BUILD/series.map
 SERIES=$TOP/patches/series
 COVER=$TOP/patches/cover-letter
 BENCH=$BUILD/bench/table.txt
+# The table of part forksrv ("BENCH_PARTS=forksrv make bench"), if any.
+BENCH_FORKSRV=$BUILD/bench/forksrv/table.txt
 # The first line of a table that scripts/bench.sh finished with every boot
 # passed; it is not mailed.
 BENCH_MARK="# make bench: complete, every boot passed"
@@ -211,6 +214,13 @@ cover_letter()
 			echo "No benchmark numbers yet: build/bench/table.txt does not exist"
 			echo "(\"make bench\" writes it)."
 		fi
+		if [ -f "$BENCH_FORKSRV" ]; then
+			echo
+			echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make"
+			echo "bench\", guest instructions; build/bench/forksrv/table.txt):"
+			echo
+			tail -n +2 "$BENCH_FORKSRV" | sed 's/^/  /; s/[[:space:]]*$//'
+		fi
 		echo
 		echo "Based on Linux 6.12.117 ($BASE_PKG $BASE_PKG_VERSION)."
 		echo "Cc list: scripts/get_maintainer.pl --no-git --no-rolestats."
@@ -234,9 +244,11 @@ cover_letter()
 
 # A table without the mark comes from a bench run that failed or died,
 # or from before tables were marked: its numbers may include failed boots.
-if [ -f "$BENCH" ] && [ "$(head -n 1 "$BENCH")" != "$BENCH_MARK" ]; then
-	die "$BENCH is not marked complete by 'make bench' (failed or older run): run 'make bench' again or remove it"
-fi
+for t in "$BENCH" "$BENCH_FORKSRV"; do
+	if [ -f "$t" ] && [ "$(head -n 1 "$t")" != "$BENCH_MARK" ]; then
+		die "$t is not marked complete by 'make bench' (failed or older run): run 'make bench' again or remove it"
+	fi
+done
 [ -f "$SERIES" ] || die "no patches/series"
 [ -f "$COVER" ] || die "no patches/cover-letter"
 if [ ! -d "$BASEGIT" ]; then
