@@ -36,7 +36,7 @@
 # Part "forksrv" runs a real application's pattern, every round:
 # forkserver_bench, a zygote and BENCH_FORKSRV_WORKERS
 # workers serving Zipf-skewed reads of their shared heap under steady
-# reclaim, with data zram compresses 3:1 and data it cannot. Under
+# reclaim, with data zram compresses 2.7:1 and data it cannot. Under
 # -icount (BENCH_FORKSRV_ICOUNT=1, the default): latencies and rates in
 # guest instructions, 1 ns each.
 #
@@ -347,15 +347,25 @@ case " $PARTS " in *" forksrv "*)
 	fs=$OUT/forksrv
 	mkdir -p "$fs"
 	: > "$fs/results.txt"
-	rm -f "$fs/table.txt" "$fs/table.txt.new"
+	# Nothing of an earlier run: its consoles, plot data, tables.
+	rm -f "$fs/table.txt" "$fs/table.txt.new" "$fs"/console-*.log "$fs"/*.dat \
+		"$fs/forksrv.png"
 	rounds forksrv "$fs" "$fs/results.txt" forksrv_cmd forksrv_boot
 	echo
+	# The table's first line says how it was made.
 	if [ "$FORKSRV_ICOUNT" = 1 ]; then
-		echo "Forking server, in guest instructions (-icount shift=0: 1 ns each; $FLAVOUR kernels):"
+		how="in guest instructions (-icount shift=0: 1 ns each)"
 	else
-		echo "Forking server, wall clock ($FLAVOUR kernels):"
+		how="wall clock"
 	fi
-	python3 "$scripts/bench-apps-report.py" forksrv "$fs/results.txt" "$fs" || failed=1
+	how="Forking server, $how; $FLAVOUR kernels, $ROUNDS round(s) of $FORKSRV_REPS run(s), modes $APPS_MODES, forkserver_bench $FORKSRV_ARGS:"
+	echo "$how"
+	if python3 "$scripts/bench-apps-report.py" forksrv "$fs/results.txt" "$fs"; then
+		{ echo "$how"; echo; cat "$fs/table.txt.new"; } > "$fs/table.txt.tmp" &&
+			mv "$fs/table.txt.tmp" "$fs/table.txt.new"
+	else
+		failed=1
+	fi
 esac
 if [ "$failed" -ne 0 ]; then
 	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new" \

@@ -211,13 +211,13 @@ cover_letter()
 			echo
 			tail -n +2 "$BENCH" | sed 's/^/  /; s/[[:space:]]*$//'
 		else
-			echo "No benchmark numbers yet: build/bench/table.txt does not exist"
-			echo "(\"make bench\" writes it)."
+			echo "No table of the remap cases yet: build/bench/table.txt does not"
+			echo "exist (\"make bench\" writes it)."
 		fi
 		if [ -f "$BENCH_FORKSRV" ]; then
 			echo
 			echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make"
-			echo "bench\", guest instructions; build/bench/forksrv/table.txt):"
+			echo "bench\"; build/bench/forksrv/table.txt):"
 			echo
 			tail -n +2 "$BENCH_FORKSRV" | sed 's/^/  /; s/[[:space:]]*$//'
 		fi
