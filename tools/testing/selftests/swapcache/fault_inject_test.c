@@ -99,10 +99,19 @@
  * waits in a per-CPU LRU batch (up to 31 a CPU) before reclaim can see
  * it, and with 16 pages of room the first charge over the limit found
  * nothing to reclaim and went to the OOM killer.
+ *
+ * Not more pages than leave MGLRU_MIN_FREE_SWAP slots of the area free:
+ * with fewer free swap pages than MIN_LRU_BATCH, the multi-gen LRU's
+ * get_swappiness() returns 0 and reclaim leaves anon pages alone, even
+ * ones in the swap cache that need no new slot. With 192 pages of 248
+ * (2 CPUs), "pages" then reclaimed nothing and its OOM killer, with no
+ * process to kill, ran in a loop (lru_gen enabled, stock 6.12 too).
  */
-#define MEMCG_PAGES		192
+#define MEMCG_PAGES		160
 #define MEMCG_SHARERS		4
-#define MEMCG_MARGIN_PAGES	128
+#define MEMCG_MARGIN_PAGES	96
+/* mm/vmscan.c's MIN_LRU_BATCH (BITS_PER_LONG), and a page table's worth. */
+#define MGLRU_MIN_FREE_SWAP	(64 + 8)
 /* What the sharers' cgroup may grow by while they read MEMCG_PAGES. */
 #define MEMCG_OTHER_SLACK_PAGES	32
 #define SWAP_OUT_PASSES		200
@@ -869,6 +878,10 @@ TEST_F_TIMEOUT(memcg_limit, charge_at_limit, TEST_TIMEOUT)
 	/* Setup: the pages, now all in swap, were charged to "pages". */
 	ASSERT_EQ(MEMCG_PAGES * psize(),
 		  cgroup_read_ll(pages, "memory.swap.current"));
+	/* Setup: reclaim in "pages" may swap anon out, MGLRU or not. */
+	ASSERT_LE(MGLRU_MIN_FREE_SWAP, meminfo_read_pages("SwapFree"))
+		TH_LOG("%lu-page swap area: too small for %d pages",
+		       swap_area_wanted_pages(), MEMCG_PAGES);
 
 	cur = cgroup_read_ll(pages, "memory.current");
 	ASSERT_GE(cur, 0);
