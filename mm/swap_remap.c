@@ -211,8 +211,9 @@
  * more for the page table walk.  A fault that runs out gives up the rest
  * of the walk (counted in swapin_remap_abort); the sharers not reached
  * keep their swap PTEs and fault as without the remap.  512 units are
- * 32 sharers of a full 16-page batch, or 256 sharers of one page, and
- * cost on the order of 50 us of CPU time on current hardware.
+ * 30 sharers of a full 16-page batch (17 units each), or 256 sharers of
+ * one page, and cost on the order of 50 us of CPU time on current
+ * hardware.
  */
 #define SWAP_REMAP_BUDGET	512
 
