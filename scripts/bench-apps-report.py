@@ -18,7 +18,8 @@ and exits 1 naming each run that did not: no OOM kill; the remap's
 counter (swapin_remap_pte) absent on stock, 0 in every run with the
 remap "never", above 0 in every run of the other modes; swap-ins
 (pswpin) in every run, or the room held the hot set; and on zram,
-"text" data compressed at least 2:1 and "random" data at most 1.2:1.
+"text" data compressed at least 2:1 and "random" data at most 1.2:1;
+with mTHP (forkserver_bench -T), folios of that size in every run.
 """
 import os
 import shutil
@@ -32,9 +33,11 @@ from collections import defaultdict
 # the counter of the remap's PTEs.
 PARTS = {
     "forksrv": {
-        "case": ["backend", "data", "workers", "heap_mib", "room_mib"],
+        "case": ["backend", "data", "workers", "heap_mib", "room_mib",
+                 "mthp_kb"],
         "title": "Forking server, {data} data, {workers} workers, "
-                 "{heap_mib} MiB heap in {room_mib} MiB, swap on {backend}",
+                 "{heap_mib} MiB heap in {room_mib} MiB, swap on {backend}, "
+                 "{folios}",
         "main": [("rps", "{:.0f}"), ("p50_us", "{:.1f}"),
                  ("p99_us", "{:.0f}"), ("flt_req", "{:.3f}")],
         "vs": ["rps", "p50_us", "p99_us", "flt_req"],
@@ -43,9 +46,22 @@ PARTS = {
                      ("pswpout", "{:.0f}"), ("remap_pte", "{:.0f}"),
                      ("zram_kb", "{:.0f}"), ("zram_ratio", "{:.2f}"),
                      ("swap_kb", "{:.0f}"), ("requests", "{:.0f}"),
-                     ("oom_kill", "{:.0f}")],
+                     ("oom_kill", "{:.0f}"), ("mthp_alloc", "{:.0f}"),
+                     ("mthp_swpout", "{:.0f}"),
+                     ("mthp_swpout_fallback", "{:.0f}")],
+        # Keys of lines written before forkserver_bench had -T.
+        "defaults": {"mthp_kb": "0", "mthp_alloc": "-1", "mthp_swpout": "-1",
+                     "mthp_swpout_fallback": "-1"},
     },
 }
+
+
+def title(spec, case):
+    kv = dict(zip(spec["case"], case))
+    mthp = kv.get("mthp_kb", "0")
+    kv["folios"] = ("small pages" if mthp == "0"
+                    else f"{mthp} KiB mTHP folios")
+    return spec["title"].format(**kv)
 
 
 def caseval(v):
@@ -64,7 +80,8 @@ def parse(part, path):
             if not line.startswith(part + ": label="):
                 continue
             try:
-                kv = dict(w.split("=", 1) for w in line.split()[1:])
+                kv = dict(spec.get("defaults", {}))
+                kv.update(w.split("=", 1) for w in line.split()[1:])
                 case = tuple(kv[k] for k in spec["case"])
                 vals = [float(kv[m]) for m in names]
             except (KeyError, ValueError):
@@ -109,10 +126,10 @@ def report(part, runs):
                     key=lambda s: (s != "stock", s))
     out = []
     for case in cases:
-        title = spec["title"].format(**dict(zip(spec["case"], case)))
+        head_title = title(spec, case)
         n = {lab: len(runs[(case, lab)][spec["main"][0][0]])
              for lab in labels if (case, lab) in runs}
-        out.append(f"\n{title} (median [min-max] of n runs)")
+        out.append(f"\n{head_title} (median [min-max] of n runs)")
         head = (["kernel"] + [m for m, _ in spec["main"]] +
                 [f"{m} vs stock" for m in spec["vs"]] + ["n"])
         rows = [head]
@@ -125,12 +142,16 @@ def report(part, runs):
                         [versus(r[m], base[m]) if base and lab != "stock"
                          else "-" for m in spec["vs"]] + [str(n[lab])])
         out += table(rows)
-        rows = [["kernel (medians)"] + [m for m, _ in spec["counters"]]]
+        # The mTHP counters only where the heap had mTHP folios.
+        small = dict(zip(spec["case"], case)).get("mthp_kb", "0") == "0"
+        counters = [(m, fmt) for m, fmt in spec["counters"]
+                    if not (small and m.startswith("mthp_"))]
+        rows = [["kernel (medians)"] + [m for m, _ in counters]]
         for lab in labels:
             r = runs.get((case, lab))
             if r:
                 rows.append([lab] + [fmt.format(statistics.median(r[m]))
-                                     for m, fmt in spec["counters"]])
+                                     for m, fmt in counters])
         out.append("")
         out += table(rows)
     return "\n".join(out).lstrip("\n") + "\n", cases, labels
@@ -156,6 +177,10 @@ def check(part, runs):
         elif (lab.startswith("patched-") and lab != "patched-never" and
               any(v <= 0 for v in pte)):
             bad.append(f"{where}: the remap mapped no PTE in some run: {pte}")
+        mthp = dict(zip(spec["case"], case)).get("mthp_kb", "0")
+        if mthp != "0" and any(v <= 0 for v in r["mthp_alloc"]):
+            bad.append(f"{where}: no {mthp} KiB folio in some run: "
+                       f"mthp_alloc {r['mthp_alloc']}")
         if case[0] == "zram":
             ratio = r["zram_ratio"]
             if case[1] == "text" and min(ratio) < 2:

@@ -51,7 +51,9 @@
 # request), BENCH_OVERHEAD_REPS (default 11); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
 # ("text random"), BENCH_FORKSRV_BACKENDS ("zram"), BENCH_FORKSRV_REPS
 # (1 a boot), BENCH_FORKSRV_ICOUNT (1), BENCH_FORKSRV_ARGS (more
-# forkserver_bench options, "-m 96 -R 32 -w 2 -t 8"), and the patched
+# forkserver_bench options, "-m 96 -R 32 -w 2 -t 8"), BENCH_FORKSRV_MTHP
+# (an mTHP size in KiB, e.g. 64: the heap in folios of that size, see
+# forkserver_bench -T; its results go to forksrv-mthpSIZE/), and the patched
 # kernel's remap modes BENCH_APPS_MODES ("auto keep": the default, and
 # the one that keeps slots; on zram "auto" is "free").
 # Prints tables of medians and writes build/bench/results.txt,
@@ -85,6 +87,7 @@ FORKSRV_BACKENDS=${BENCH_FORKSRV_BACKENDS:-zram}
 FORKSRV_REPS=${BENCH_FORKSRV_REPS:-1}
 FORKSRV_ICOUNT=${BENCH_FORKSRV_ICOUNT:-1}
 FORKSRV_ARGS=${BENCH_FORKSRV_ARGS:--m 96 -R 32 -w 2 -t 8}
+FORKSRV_MTHP=${BENCH_FORKSRV_MTHP:-}
 APPS_MODES=${BENCH_APPS_MODES:-auto keep}
 [ -f "$TOP/configs/$FLAVOUR.config" ] ||
 	die "BENCH_FLAVOUR=$FLAVOUR: no configs/$FLAVOUR.config (the benchmark config is bench)"
@@ -103,6 +106,11 @@ done
 for v in "$ROUNDS" "$FORKSRV_REPS"; do
 	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS and BENCH_FORKSRV_REPS take positive numbers" ;; esac
 done
+case "$FORKSRV_MTHP" in
+''|8|16|32|64|128|256|512|1024|2048) ;;
+*) die "BENCH_FORKSRV_MTHP: an mTHP size in KiB, a power of two from 8 to 2048 (e.g. 64), not '$FORKSRV_MTHP'" ;;
+esac
+FORKSRV_DIR=forksrv${FORKSRV_MTHP:+-mthp$FORKSRV_MTHP}
 if [ "$FLAVOUR" = bench ]; then
 	OUT=$BUILD/bench
 else
@@ -236,7 +244,7 @@ forksrv_cases()
 	for b in $FORKSRV_BACKENDS; do
 		for d in $FORKSRV_DATA; do
 			for k in $FORKSRV_WORKERS; do
-				echo "$bin -b $b -d $d -k $k $FORKSRV_ARGS -r $FORKSRV_REPS -l \"\$label\" || rc=1"
+				echo "$bin -b $b -d $d -k $k $FORKSRV_ARGS ${FORKSRV_MTHP:+-T $FORKSRV_MTHP }-r $FORKSRV_REPS -l \"\$label\" || rc=1"
 			done
 		done
 	done
@@ -344,7 +352,7 @@ case " $PARTS " in *" profile "*)
 	fi
 esac
 case " $PARTS " in *" forksrv "*)
-	fs=$OUT/forksrv
+	fs=$OUT/$FORKSRV_DIR
 	mkdir -p "$fs"
 	: > "$fs/results.txt"
 	# Nothing of an earlier run: its consoles, plot data, tables.
@@ -358,7 +366,7 @@ case " $PARTS " in *" forksrv "*)
 	else
 		how="wall clock"
 	fi
-	how="Forking server, $how; $FLAVOUR kernels, $ROUNDS round(s) of $FORKSRV_REPS run(s), modes $APPS_MODES, forkserver_bench $FORKSRV_ARGS:"
+	how="Forking server, $how; $FLAVOUR kernels, $ROUNDS round(s) of $FORKSRV_REPS run(s), modes $APPS_MODES, forkserver_bench $FORKSRV_ARGS${FORKSRV_MTHP:+ -T $FORKSRV_MTHP}:"
 	echo "$how"
 	if python3 "$scripts/bench-apps-report.py" forksrv "$fs/results.txt" "$fs"; then
 		{ echo "$how"; echo; cat "$fs/table.txt.new"; } > "$fs/table.txt.tmp" &&
@@ -369,9 +377,9 @@ case " $PARTS " in *" forksrv "*)
 esac
 if [ "$failed" -ne 0 ]; then
 	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new" \
-		"$OUT/forksrv/table.txt.new"
+		"$OUT/$FORKSRV_DIR/table.txt.new"
 	die "some boots or reports failed: no table written (the tables above leave out the failed boots)"
 fi
 case " $PARTS " in *" remap "*) publish "$OUT" ;; esac
 case " $PARTS " in *" overhead "*) publish "$OUT/icount" ;; esac
-case " $PARTS " in *" forksrv "*) publish "$OUT/forksrv" ;; esac
+case " $PARTS " in *" forksrv "*) publish "$OUT/$FORKSRV_DIR" ;; esac

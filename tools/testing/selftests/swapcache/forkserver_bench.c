@@ -6,7 +6,7 @@
  * usage: forkserver_bench [-b zram|disk] [-k WORKERS] [-m HEAP_MIB]
  *                         [-R ROOM_MIB] [-d text|random] [-o OBJ_KIB]
  *                         [-z ZIPF_S] [-w WARMUP_S] [-t SECONDS]
- *                         [-r REPS] [-l LABEL]
+ *                         [-r REPS] [-T MTHP_KIB] [-l LABEL]
  *
  * The parent preloads a heap of HEAP_MIB MiB of objects of OBJ_KIB KiB
  * (a zygote), then forks WORKERS workers: every page of the heap is
@@ -21,6 +21,14 @@
  * little of the worker's private state. After WARMUP_S
  * seconds the workers count for SECONDS seconds: requests, the latency
  * of each (a log-linear histogram, 3% buckets) and their page faults.
+ *
+ * Folios: small pages (MADV_NOHUGEPAGE on the heap), unless -T gives an
+ * mTHP size in KiB: then that size is set "always" and the top-level
+ * THP knob "never" for the run (the sizes that inherit it, PMD among
+ * them, off), as Android sets 64 KiB, and the heap is filled with
+ * folios of that size; fewer than 90% of the heap in them fails the
+ * run. Swap-out may keep them whole, swap-in of shared entries makes
+ * small folios (6.12 swaps large folios in only at a swap count of 1).
  *
  * data: "text" fills a third of each page with random words and the
  * rest with a repeated one, which zram compresses about 2.7:1; "random"
@@ -44,6 +52,11 @@
  *                   compr_data_size
  *   swap_kb         SwapTotal - SwapFree at the end of the window
  *   oom_kill        memory.events oom_kill of the cgroup over the run
+ *   mthp_kb         the -T size, 0 for small pages; then, over the run,
+ *                   that size's mthp stats (-1 for small pages):
+ *   mthp_alloc      anon_fault_alloc, the heap's folios
+ *   mthp_swpout, mthp_swpout_fallback   swpout: swapped out whole;
+ *                   swpout_fallback: split first
  *
  * Not a test: numbers do not fail it. A worker that reads a wrong word,
  * a worker killed (an OOM kill), a setup it cannot reach, or a heap that
@@ -75,6 +88,7 @@
 #define MAX_WORKERS	64
 #define SWAP_OUT_PASSES	200
 #define ZRAM_MM_STAT	"/sys/block/zram0/mm_stat"
+#define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 /* A worker's private state: a ring of request records it writes. */
 #define PRIV_BYTES	(64 << 10)
 #define PRIV_RECORD	64
@@ -117,6 +131,7 @@ static struct {
 	unsigned long warmup_s;
 	unsigned long secs;
 	int reps;
+	unsigned long mthp_kib;
 	const char *label;
 } opt = {
 	.backend = SWAP_BACKEND_ZRAM,
@@ -404,6 +419,45 @@ static int zram_stat(long long *orig, long long *compr, long long *used)
 	return 0;
 }
 
+/* -T: the top-level THP knob and that of the size, pinned for the run. */
+static struct setting thp_top, thp_size;
+static char thp_size_path[128];
+
+static int mthp_setup(void)
+{
+	if (!opt.mthp_kib)
+		return 0;
+	snprintf(thp_size_path, sizeof(thp_size_path),
+		 THP_DIR "/hugepages-%lukB/enabled", opt.mthp_kib);
+	if (access(thp_size_path, F_OK)) {
+		fprintf(stderr, "forksrv: -T %lu: no %s (no THP, or no such size)\n",
+			opt.mthp_kib, thp_size_path);
+		return -1;
+	}
+	if (setting_pin(&thp_top, THP_DIR "/enabled", "never") ||
+	    setting_pin(&thp_size, thp_size_path, "always")) {
+		fprintf(stderr, "forksrv: cannot set the THP knobs\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* The -T size's mthp counter @name; -1 for small pages or on error. */
+static long long mthp_stat(const char *name)
+{
+	char path[160], buf[32], *end;
+	long long v;
+
+	if (!opt.mthp_kib)
+		return -1;
+	snprintf(path, sizeof(path), THP_DIR "/hugepages-%lukB/stats/%s",
+		 opt.mthp_kib, name);
+	if (file_read_str(path, buf, sizeof(buf)))
+		return -1;
+	v = strtoll(buf, &end, 10);
+	return end == buf ? -1 : v;
+}
+
 static const char * const counters[] = {
 	"pswpin", "pswpout", "swapin_remap_pte",
 };
@@ -427,7 +481,7 @@ static int run_once(struct test_cgroup *cg, int rep)
 	size_t len = opt.heap_mib << 20, off;
 	unsigned int words = psize() / sizeof(__u64), i;
 	long long c0[NR_COUNTERS], c1[NR_COUNTERS], base, oom0, oom1;
-	long long orig, compr, used;
+	long long orig, compr, used, alloc0, swpout0, fallback0, alloc = -1;
 	pid_t pid[MAX_WORKERS] = {}, parent;
 	unsigned long requests = 0;
 	long minflt = 0, majflt = 0;
@@ -456,17 +510,33 @@ static int run_once(struct test_cgroup *cg, int rep)
 		fprintf(stderr, "forksrv: out of memory\n");
 		goto out;
 	}
-	/* Small pages: large folios are another benchmark. */
-	madvise(heap, len, MADV_NOHUGEPAGE);
+	/* Small pages, unless -T asked for large folios. */
+	if (!opt.mthp_kib)
+		madvise(heap, len, MADV_NOHUGEPAGE);
 	/* main() locked all our memory: all but the heap. */
 	if (munlock(heap, len)) {
 		perror("forksrv: munlock");
 		goto out;
 	}
+	alloc0 = mthp_stat("anon_fault_alloc");
+	swpout0 = mthp_stat("swpout");
+	fallback0 = mthp_stat("swpout_fallback");
 	for (off = 0; off < len; off += psize())
 		for (i = 0; i < words; i++)
 			((__u64 *)(heap + off))[i] =
 				heap_word(rep, off / psize(), i);
+	/* Setup: with -T, the heap really is in folios of that size. */
+	if (opt.mthp_kib) {
+		alloc = mthp_stat("anon_fault_alloc") - alloc0;
+		if (alloc0 < 0 ||
+		    alloc * (long long)(opt.mthp_kib << 10) * 10 <
+		    (long long)len * 9) {
+			fprintf(stderr, "forksrv: -T %lu: %lld folios of %lu KiB for a %lu MiB heap\n",
+				opt.mthp_kib, alloc0 < 0 ? -1 : alloc,
+				opt.mthp_kib, opt.heap_mib);
+			goto out;
+		}
+	}
 	ctl->phase = PH_WARMUP;
 	if (pipe2(go, O_CLOEXEC) || pipe2(ready, O_CLOEXEC)) {
 		perror("forksrv: pipe2");
@@ -591,9 +661,13 @@ static int run_once(struct test_cgroup *cg, int rep)
 	       c0[2] < 0 ? -1 : c1[2] - c0[2],
 	       used < 0 ? -1 : used >> 10,
 	       compr > 0 ? (double)orig / compr : -1);
-	printf(" swap_kb=%lld oom_kill=%lld\n",
+	printf(" swap_kb=%lld oom_kill=%lld",
 	       meminfo_read_kb("SwapTotal") - meminfo_read_kb("SwapFree"),
 	       oom1 - oom0);
+	printf(" mthp_kb=%lu mthp_alloc=%lld mthp_swpout=%lld mthp_swpout_fallback=%lld\n",
+	       opt.mthp_kib, alloc,
+	       opt.mthp_kib ? mthp_stat("swpout") - swpout0 : -1,
+	       opt.mthp_kib ? mthp_stat("swpout_fallback") - fallback0 : -1);
 	ret = 0;
 out:
 	for (k = 0; k < 2; k++) {
@@ -627,7 +701,7 @@ static void bad_usage(const char *prog)
 	fprintf(stderr,
 		"usage: %s [-b zram|disk] [-k WORKERS (1-%d)] [-m HEAP_MIB] [-R ROOM_MIB]\n"
 		"       [-d text|random] [-o OBJ_KIB] [-z ZIPF_S] [-w WARMUP_S] [-t SECONDS]\n"
-		"       [-r REPS] [-l LABEL]\n", prog, MAX_WORKERS);
+		"       [-r REPS] [-T MTHP_KIB] [-l LABEL]\n", prog, MAX_WORKERS);
 	exit(2);
 }
 
@@ -651,7 +725,7 @@ int main(int argc, char **argv)
 	int c, rep, ret = 1;
 	char *end;
 
-	while ((c = getopt(argc, argv, "b:k:m:R:d:o:z:w:t:r:l:")) != -1) {
+	while ((c = getopt(argc, argv, "b:k:m:R:d:o:z:w:t:r:T:l:")) != -1) {
 		switch (c) {
 		case 'b':
 			if (!strcmp(optarg, "zram"))
@@ -697,6 +771,11 @@ int main(int argc, char **argv)
 		case 'r':
 			opt.reps = arg_num(argv[0], optarg, 1, 1000);
 			break;
+		case 'T':
+			opt.mthp_kib = arg_num(argv[0], optarg, 8, 2048);
+			if (opt.mthp_kib & (opt.mthp_kib - 1))
+				bad_usage(argv[0]);
+			break;
 		case 'l':
 			opt.label = optarg;
 			break;
@@ -709,12 +788,14 @@ int main(int argc, char **argv)
 		bad_usage(argv[0]);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (mthp_setup())
+		goto out_thp;
 	swap_devices_off();
 	/* The whole device: the per-CPU slot cache is on, as in real use. */
 	if (swap_area_setup(&area, opt.backend, ULONG_MAX)) {
 		fprintf(stderr, "forksrv: cannot set up swap on %s\n",
 			swap_backend_name(opt.backend));
-		return 1;
+		goto out_thp;
 	}
 	if (cgroup_create(&cg) || cgroup_enter(&cg) ||
 	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
@@ -729,5 +810,8 @@ out:
 	munlockall();
 	cgroup_destroy(&cg);
 	swap_area_teardown(&area);
+out_thp:
+	setting_restore(&thp_size);
+	setting_restore(&thp_top);
 	return ret;
 }
