@@ -42,13 +42,16 @@ PARTS = {
                  ("p99_us", "{:.0f}"), ("flt_req", "{:.3f}")],
         "vs": ["rps", "p50_us", "p99_us", "flt_req"],
         "remap": "remap_pte",
-        "counters": [("majflt_req", "{:.3f}"), ("pswpin", "{:.0f}"),
-                     ("pswpout", "{:.0f}"), ("remap_pte", "{:.0f}"),
+        "counters": [("majflt_req", "{:.3f}"), ("pswpin_s", "{:.0f}"),
+                     ("pswpout_s", "{:.0f}"), ("remap_pte_s", "{:.0f}"),
                      ("zram_kb", "{:.0f}"), ("zram_ratio", "{:.2f}"),
                      ("swap_kb", "{:.0f}"), ("requests", "{:.0f}"),
                      ("oom_kill", "{:.0f}"), ("mthp_alloc", "{:.0f}"),
                      ("mthp_swpout", "{:.0f}"),
                      ("mthp_swpout_fallback", "{:.0f}")],
+        # Counters over the window, per second of it: windows differ in
+        # length (the workers stop after their request in flight).
+        "per_s": ["pswpin", "pswpout", "remap_pte"],
         # Keys of lines written before forkserver_bench had -T.
         "defaults": {"mthp_kb": "0", "mthp_alloc": "-1", "mthp_swpout": "-1",
                      "mthp_swpout_fallback": "-1"},
@@ -73,7 +76,8 @@ def caseval(v):
 
 def parse(part, path):
     spec = PARTS[part]
-    names = [m for m, _ in spec["main"] + spec["counters"]]
+    names = ([m for m, _ in spec["main"] + spec["counters"]] +
+             spec.get("per_s", []))
     runs = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
         for n, line in enumerate(f, 1):
@@ -82,6 +86,9 @@ def parse(part, path):
             try:
                 kv = dict(spec.get("defaults", {}))
                 kv.update(w.split("=", 1) for w in line.split()[1:])
+                for m in spec.get("per_s", []):
+                    v = float(kv[m])
+                    kv[m + "_s"] = v if v < 0 else v / float(kv["secs"])
                 case = tuple(kv[k] for k in spec["case"])
                 vals = [float(kv[m]) for m in names]
             except (KeyError, ValueError):
