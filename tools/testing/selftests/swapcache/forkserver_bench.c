@@ -147,28 +147,12 @@ static struct {
 	.label = "-",
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void sleep_s(double s)
 {
 	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
 
 	while (nanosleep(&ts, &ts) && errno == EINTR)
 		;
-}
-
-static __u64 mix64(__u64 x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
 }
 
 /* The repeated word of "text" pages: ASCII, never zero. */
@@ -324,7 +308,7 @@ static void worker_main(struct control *ctl, int id, int rep,
 				break;
 			last = ph;
 		}
-		t0 = now();
+		t0 = bench_now();
 		obj = zipf_draw(&rng);
 		for (page = obj * pages; page < (obj + 1) * pages; page++) {
 			const __u64 *w = (const __u64 *)(heap + page * psize());
@@ -346,7 +330,7 @@ static void worker_main(struct control *ctl, int id, int rep,
 		n++;
 		memcpy(priv + (n % (PRIV_BYTES / PRIV_RECORD)) * PRIV_RECORD,
 		       &obj, sizeof(obj));
-		lat = now() - t0;
+		lat = bench_now() - t0;
 		memcpy(priv + (n % (PRIV_BYTES / PRIV_RECORD)) * PRIV_RECORD +
 		       sizeof(obj), &lat, sizeof(lat));
 		if (last == PH_MEASURE) {
@@ -604,11 +588,11 @@ static int run_once(struct test_cgroup *cg, int rep)
 	go[1] = -1;
 	sleep_s(opt.warmup_s);
 	counters_read(c0);
-	t0 = now();
+	t0 = bench_now();
 	__atomic_store_n(&ctl->phase, PH_MEASURE, __ATOMIC_RELEASE);
 	sleep_s(opt.secs);
 	__atomic_store_n(&ctl->phase, PH_STOP, __ATOMIC_RELEASE);
-	t1 = now();
+	t1 = bench_now();
 	counters_read(c1);
 	zram_stat(&orig, &compr, &used);
 	secs = t1 - t0;
@@ -709,19 +693,15 @@ static unsigned long arg_num(const char *prog, const char *s,
 			     unsigned long min, unsigned long max)
 {
 	unsigned long v;
-	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v < min || v > max)
+	if (bench_arg_ulong(s, min, max, &v))
 		bad_usage(prog);
 	return v;
 }
 
 int main(int argc, char **argv)
 {
-	struct swap_area area;
-	struct test_cgroup cg;
+	struct bench_env env;
 	int c, rep, ret = 1;
 	char *end;
 
@@ -788,28 +768,14 @@ int main(int argc, char **argv)
 		bad_usage(argv[0]);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (mthp_setup())
+	if (mthp_setup() || bench_env_setup(&env, opt.backend, "forksrv"))
 		goto out_thp;
-	swap_devices_off();
-	/* The whole device: the per-CPU slot cache is on, as in real use. */
-	if (swap_area_setup(&area, opt.backend, ULONG_MAX)) {
-		fprintf(stderr, "forksrv: cannot set up swap on %s\n",
-			swap_backend_name(opt.backend));
-		goto out_thp;
-	}
-	if (cgroup_create(&cg) || cgroup_enter(&cg) ||
-	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
-		fprintf(stderr, "forksrv: cannot set up the cgroup\n");
-		goto out;
-	}
 	for (rep = 1; rep <= opt.reps; rep++)
-		if (run_once(&cg, rep))
+		if (run_once(&env.cg, rep))
 			goto out;
 	ret = 0;
 out:
-	munlockall();
-	cgroup_destroy(&cg);
-	swap_area_teardown(&area);
+	bench_env_teardown(&env);
 out_thp:
 	setting_restore(&thp_size);
 	setting_restore(&thp_top);

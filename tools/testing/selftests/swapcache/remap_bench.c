@@ -117,14 +117,6 @@ static int swap_out(size_t len, long long swapfree0, long long want,
 	return -1;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 struct child {
 	pid_t pid;
 	int cmd, reply;
@@ -150,11 +142,11 @@ static void child_main(char *mem, size_t len, int cmd, int reply)
 		if (c == 'q')
 			_exit(0);
 		getrusage(RUSAGE_SELF, &a);
-		t = now();
+		t = bench_now();
 		r.sum = 0;
 		for (off = 0; off < len; off += psz)
 			r.sum += *(unsigned long *)(mem + off);
-		r.secs = now() - t;
+		r.secs = bench_now() - t;
 		getrusage(RUSAGE_SELF, &b);
 		r.minflt = b.ru_minflt - a.ru_minflt;
 		r.majflt = b.ru_majflt - a.ru_majflt;
@@ -249,10 +241,10 @@ static int bench(const char *mode, int nr, size_t mib)
 	for (i = 0; i < NR_COUNTERS; i++)
 		before[i] = vmstat_get(counters[i]);
 
-	t0 = now();
+	t0 = bench_now();
 	if (run_one(&ch[0], &r0))
 		goto fail;
-	t_first = now() - t0;
+	t_first = bench_now() - t0;
 	swapfree1 = meminfo_kb("SwapFree");
 	zram1 = zram_used_kb();
 	for (i = 1; i < nr; i++) {
@@ -266,7 +258,7 @@ static int bench(const char *mode, int nr, size_t mib)
 	}
 	printf("mode=%s sharers=%d MiB=%zu\n", mode ? mode : "(as is)", nr, mib);
 	printf("  all-sharers-read %.3f s: first %.3f s (flt %ld min %ld maj),",
-	       now() - t0, t_first, r0.minflt, r0.majflt);
+	       bench_now() - t0, t_first, r0.minflt, r0.majflt);
 	printf(" others %.3f s (flt %ld min %ld maj)\n", t_rest, rest_min,
 	       rest_maj);
 	printf("  SwapFree: %lld kB swapped out, %lld kB freed by the first pass,",
@@ -282,7 +274,7 @@ static int bench(const char *mode, int nr, size_t mib)
 		char buf[64];
 
 		pswpout = vmstat_get("pswpout");
-		t_again = now();
+		t_again = bench_now();
 		snprintf(buf, sizeof(buf), "%zu", len * 2);
 		for (pass = 1; pass <= 50; pass++) {
 			wr(CG "/memory.reclaim", buf);
@@ -290,7 +282,7 @@ static int bench(const char *mode, int nr, size_t mib)
 				break;
 		}
 		printf("  swap out again: %.3f s, %d passes, pswpout %lld\n",
-		       now() - t_again, pass, vmstat_get("pswpout") - pswpout);
+		       bench_now() - t_again, pass, vmstat_get("pswpout") - pswpout);
 	}
 	ret = 0;
 fail:
@@ -306,8 +298,8 @@ fail:
 
 int main(int argc, char **argv)
 {
-	int nr = 8, rounds = 1, failed = 0, opt, i, r;
-	size_t mib = 64;
+	unsigned long nr = 8, rounds = 1, mib = 64, r;
+	int failed = 0, opt, i;
 	char pid[32];
 
 	psz = sysconf(_SC_PAGESIZE);
@@ -317,23 +309,21 @@ int main(int argc, char **argv)
 			again = true;
 			break;
 		case 's':
-			nr = atoi(optarg);
+			if (bench_arg_ulong(optarg, 1, MAX_SHARERS, &nr))
+				goto usage;
 			break;
 		case 'm':
-			mib = atol(optarg);
+			if (bench_arg_ulong(optarg, 1, 4096, &mib))
+				goto usage;
 			break;
 		case 'r':
-			rounds = atoi(optarg);
+			if (bench_arg_ulong(optarg, 1, 1000, &rounds))
+				goto usage;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-a] [-s sharers] [-m MiB]",
-				argv[0]);
-			fprintf(stderr, " [-r rounds] [mode...]\n");
-			return 2;
+			goto usage;
 		}
 	}
-	if (nr < 1 || nr > MAX_SHARERS)
-		return 2;
 	/*
 	 * Reclaim in the cgroup must find the target only: our own pages,
 	 * swapped out and faulted back, would stay in the swap cache.
@@ -362,4 +352,8 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	fflush(stderr);
 	_exit(failed ? 1 : 0);
+usage:
+	fprintf(stderr, "usage: %s [-a] [-s SHARERS (1-%d)] [-m MIB (1-4096)] [-r ROUNDS (1-1000)] [mode...]\n",
+		argv[0], MAX_SHARERS);
+	return 2;
 }

@@ -65,7 +65,8 @@ struct swap_header_info {
 
 /* ---------------------------------------------------------------- data */
 
-static __u64 mix64(__u64 x)
+/* splitmix64's finalizer: a well-mixed 64-bit hash of @x. */
+__u64 mix64(__u64 x)
 {
 	x += 0x9e3779b97f4a7c15ULL;
 	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -1345,6 +1346,67 @@ static int zswap_leaks(void)
 		return 0;
 	return leak_note("%s is %lld with every swap area off",
 			 ZSWAP_STORED_PAGES, stored);
+}
+
+/* ---------------------------------------------------------- benchmarks */
+
+/**
+ * bench_env_setup - the set-up every benchmark program shares
+ * @env: filled in; bench_env_teardown() undoes it
+ * @backend: the device to swap on, all of it (the per-CPU slot cache of
+ *	6.12 is then on, as in real use)
+ * @prog: the program's name, for the error message
+ *
+ * Swap on @backend alone, the calling process in a fresh memory cgroup,
+ * and all its memory locked (MCL_ONFAULT), so that reclaim in the cgroup
+ * swaps out only what the benchmark munlock()s.
+ * Return: 0, or -1 with a message on stderr and nothing left set up.
+ */
+int bench_env_setup(struct bench_env *env, enum swap_backend backend,
+		    const char *prog)
+{
+	memset(env, 0, sizeof(*env));
+	swap_devices_off();
+	if (swap_area_setup(&env->area, backend, ULONG_MAX)) {
+		fprintf(stderr, "%s: cannot set up swap on %s\n", prog,
+			swap_backend_name(backend));
+		return -1;
+	}
+	if (cgroup_create(&env->cg) || cgroup_enter(&env->cg) ||
+	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
+		fprintf(stderr, "%s: cannot set up the cgroup\n", prog);
+		bench_env_teardown(env);
+		return -1;
+	}
+	return 0;
+}
+
+void bench_env_teardown(struct bench_env *env)
+{
+	munlockall();
+	cgroup_destroy(&env->cg);
+	swap_area_teardown(&env->area);
+}
+
+/* CLOCK_MONOTONIC in seconds: guest instructions under -icount. */
+double bench_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A decimal option argument in [@min, @max]. Return: 0, or -1. */
+int bench_arg_ulong(const char *s, unsigned long min, unsigned long max,
+		    unsigned long *val)
+{
+	char *end;
+
+	errno = 0;
+	*val = strtoul(s, &end, 10);
+	return errno || *end || !*s || *s == '-' || *val < min ||
+	       *val > max ? -1 : 0;
 }
 
 /* --------------------------------------------------------- environment */

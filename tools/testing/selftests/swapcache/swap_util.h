@@ -176,6 +176,7 @@ struct swap_slot {
 #define SWAP_ENV_ABSENT	1	/* a needed kernel feature is missing */
 
 /* Data */
+__u64 mix64(__u64 x);
 __u64 page_seed(__u64 tag, unsigned long page, unsigned long gen);
 void page_fill(void *page, __u64 seed);
 __u64 page_checksum(const void *page);
@@ -266,6 +267,19 @@ long long cgroup_stat_read(struct test_cgroup *cg, const char *file,
 			   const char *name);
 int cgroup_swap_out(struct test_cgroup *cg, size_t bytes,
 		    bool (*done)(void *arg), void *arg, int max_passes);
+
+/* The environment of one benchmark (swapcache_bench, remap_bench, ...) */
+struct bench_env {
+	struct swap_area area;
+	struct test_cgroup cg;
+};
+
+int bench_env_setup(struct bench_env *env, enum swap_backend backend,
+		    const char *prog);
+void bench_env_teardown(struct bench_env *env);
+double bench_now(void);
+int bench_arg_ulong(const char *s, unsigned long min, unsigned long max,
+		    unsigned long *val);
 
 /* The environment of one test */
 int swap_env_setup(struct swap_env *env, enum swap_backend backend);

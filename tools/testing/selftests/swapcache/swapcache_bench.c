@@ -86,14 +86,6 @@ static struct {
 	.label = "-",
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Read one word of every page; report the faults it took. */
 static void read_pass(const char *mem, size_t len, struct pass_result *res)
 {
@@ -342,14 +334,14 @@ static long long swap_held_kb(void)
 /* How long until the pages hold no swap space beyond @base_kb; -1: never */
 static double swap_settle_ms(long long base_kb)
 {
-	double t0 = now();
+	double t0 = bench_now();
 
 	while (swap_held_kb() > base_kb) {
-		if (now() - t0 > SETTLE_MAX_MS / 1e3)
+		if (bench_now() - t0 > SETTLE_MAX_MS / 1e3)
 			return -1;
 		usleep(SETTLE_POLL_US);
 	}
-	return (now() - t0) * 1e3;
+	return (bench_now() - t0) * 1e3;
 }
 
 /*
@@ -417,13 +409,13 @@ static int run_once(struct test_cgroup *cg, int rep)
 
 	pswpin0 = vmstat_read("pswpin");
 	for (i = 0; i < nr; i++) {
-		t0 = now();
+		t0 = bench_now();
 		if (reader_pass(&r[i], &res) || res.sum != want) {
 			fprintf(stderr, "bench: reader %d: %s\n", i,
 				res.sum != want ? "wrong data" : "failed");
 			goto out;
 		}
-		t_all += now() - t0;
+		t_all += bench_now() - t0;
 		minflt += res.minflt;
 		majflt += res.majflt;
 		if (i)
@@ -463,19 +455,15 @@ static unsigned long arg_num(const char *prog, const char *s,
 			     unsigned long min, unsigned long max)
 {
 	unsigned long v;
-	char *end;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v < min || v > max)
+	if (bench_arg_ulong(s, min, max, &v))
 		usage(prog);
 	return v;
 }
 
 int main(int argc, char **argv)
 {
-	struct swap_area area;
-	struct test_cgroup cg;
+	struct bench_env env;
 	int c, rep, ret = 1;
 
 	while ((c = getopt(argc, argv, "b:w:n:m:r:l:")) != -1) {
@@ -516,25 +504,13 @@ int main(int argc, char **argv)
 		usage(argv[0]);
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	swap_devices_off();
-	/* The whole device: the per-CPU slot cache is on, as in real use. */
-	if (swap_area_setup(&area, opt.backend, ULONG_MAX)) {
-		fprintf(stderr, "bench: cannot set up swap on %s\n",
-			swap_backend_name(opt.backend));
+	if (bench_env_setup(&env, opt.backend, "bench"))
 		return 1;
-	}
-	if (cgroup_create(&cg) || cgroup_enter(&cg) ||
-	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) {
-		fprintf(stderr, "bench: cannot set up the cgroup\n");
-		goto out;
-	}
 	for (rep = 1; rep <= opt.reps; rep++)
-		if (run_once(&cg, rep))
+		if (run_once(&env.cg, rep))
 			goto out;
 	ret = 0;
 out:
-	munlockall();
-	cgroup_destroy(&cg);
-	swap_area_teardown(&area);
+	bench_env_teardown(&env);
 	return ret;
 }
