@@ -305,32 +305,24 @@ static bool sharers_swapped_cb(void *arg)
 }
 
 /*
- * Map @nr_pages anonymous pages aligned to @nr_pages, outside the test's
- * mlock, without THPs, and fill page p from st->seed[p].
+ * Map @nr_pages anonymous pages aligned to the remap's window (NR_PAGES),
+ * outside the test's mlock, without THPs, and fill page p from
+ * st->seed[p].
  */
 static int target_map(struct fi_state *st, unsigned long nr_pages)
 {
 	size_t len = nr_pages * psize();
-	unsigned long p;
-	char *raw, *mem;
+	/* Aligned to the remap's window: NR_PAGES is one. */
+	char *mem = target_mmap(nr_pages, MAP_PRIVATE, NR_PAGES);
 
-	raw = mmap(NULL, 2 * len, PROT_READ | PROT_WRITE,
-		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	if (!mem)
 		return -1;
-	mem = (char *)(((unsigned long)raw + len - 1) & ~(len - 1));
-	if (mem > raw)
-		munmap(raw, mem - raw);
-	munmap(mem + len, raw + len - mem);
 	st->mem = mem;
 	st->mem_len = len;
 	st->nr_pages = nr_pages;
 	if (madvise(mem, len, MADV_NOHUGEPAGE) || munlock(mem, len))
 		return -1;
-	for (p = 0; p < nr_pages; p++) {
-		st->seed[p] = page_seed(getpid(), p, 0);
-		page_fill(mem + p * psize(), st->seed[p]);
-	}
+	pages_fill_seeded(mem, nr_pages, getpid(), 0, st->seed);
 	return 0;
 }
 
@@ -345,9 +337,7 @@ static int target_share(struct fi_state *st, int nr, struct test_cgroup *cg,
 	size_t len = st->nr_pages * psize();
 
 	st->swapfree_base = meminfo_read_pages("SwapFree");
-	if (sharers_spawn(&st->sh, nr, st->mem, st->nr_pages))
-		return -1;
-	if (munmap(st->mem, len))
+	if (sharers_take_over(&st->sh, nr, st->mem, st->nr_pages))
 		return -1;
 	st->mem = NULL;
 	if (!swap_out)

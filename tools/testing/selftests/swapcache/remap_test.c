@@ -147,21 +147,11 @@ static int target_map(struct remap_state *st, unsigned long nr_pages,
 		      int type, unsigned long align, unsigned long gen,
 		      bool thp)
 {
-	size_t len = nr_pages * psize(), extra = (align - 1) * psize();
-	unsigned long p;
-	char *raw, *mem;
+	size_t len = nr_pages * psize();
+	char *mem = target_mmap(nr_pages, type, align);
 
-	raw = mmap(NULL, len + extra, PROT_READ | PROT_WRITE,
-		   type | MAP_ANONYMOUS, -1, 0);
-	if (raw == MAP_FAILED)
+	if (!mem)
 		return -1;
-	mem = (char *)(((unsigned long)raw + align * psize() - 1) &
-		       ~(align * psize() - 1));
-	/* Exactly the target is left: the sharers' VMA is the target's. */
-	if (mem > raw)
-		munmap(raw, mem - raw);
-	if (raw + len + extra > mem + len)
-		munmap(mem + len, raw + len + extra - (mem + len));
 	st->mem = mem;
 	st->mem_len = len;
 	st->nr_pages = nr_pages;
@@ -170,10 +160,7 @@ static int target_map(struct remap_state *st, unsigned long nr_pages,
 		return -1;
 	if (munlock(mem, len))
 		return -1;
-	for (p = 0; p < nr_pages; p++) {
-		st->seed[p] = page_seed(getpid(), p, gen);
-		page_fill(mem + p * psize(), st->seed[p]);
-	}
+	pages_fill_seeded(mem, nr_pages, getpid(), gen, st->seed);
 	return 0;
 }
 
@@ -187,10 +174,7 @@ static int target_share(struct remap_state *st, int nr, bool swap_out)
 	size_t len = st->nr_pages * psize();
 
 	st->swapfree_base = meminfo_read_pages("SwapFree");
-	if (sharers_spawn(&st->sh, nr, st->mem, st->nr_pages))
-		return -1;
-	/* Keep the address: the sharers map the target there. */
-	if (munmap(st->mem, len))
+	if (sharers_take_over(&st->sh, nr, st->mem, st->nr_pages))
 		return -1;
 	st->mem = NULL;
 	if (!swap_out)

@@ -120,12 +120,7 @@ static char *target_map(struct __test_metadata *_metadata,
 
 static void target_fill(struct shared_state *st)
 {
-	unsigned long p;
-
-	for (p = 0; p < st->nr_pages; p++) {
-		st->seed[p] = page_seed(st->tag, p, 0);
-		page_fill(st->mem + p * psize(), st->seed[p]);
-	}
+	pages_fill_seeded(st->mem, st->nr_pages, st->tag, 0, st->seed);
 }
 
 static bool sharers_swapped_cb(void *arg)

@@ -2589,6 +2589,69 @@ int sharers_spawn(struct sharers *sh, int nr, char *addr,
 	return 0;
 }
 
+/**
+ * target_mmap - map exactly @nr_pages anonymous pages, aligned
+ * @nr_pages: the size of the target
+ * @type: MAP_PRIVATE or MAP_SHARED
+ * @align: the alignment in pages, a power of two (1: a page)
+ *
+ * Maps more and unmaps what lies around the aligned range, so that the
+ * VMA is exactly the target: the sharers' VMA then is too.
+ * Return: the target, or NULL.
+ */
+char *target_mmap(unsigned long nr_pages, int type, unsigned long align)
+{
+	size_t len = nr_pages * psize(), extra = (align - 1) * psize();
+	char *raw, *mem;
+
+	if (!nr_pages || !align || (align & (align - 1)))
+		return NULL;
+	raw = mmap(NULL, len + extra, PROT_READ | PROT_WRITE,
+		   type | MAP_ANONYMOUS, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	mem = (char *)(((unsigned long)raw + align * psize() - 1) &
+		       ~(align * psize() - 1));
+	if (mem > raw)
+		munmap(raw, mem - raw);
+	if (raw + len + extra > mem + len)
+		munmap(mem + len, raw + len + extra - (mem + len));
+	return mem;
+}
+
+/*
+ * pages_fill_seeded - write each of the @nr_pages pages at @mem with the
+ * pattern of a seed unique to (@tag, the page, @gen), kept in @seeds.
+ */
+void pages_fill_seeded(char *mem, unsigned long nr_pages, __u64 tag,
+		       unsigned long gen, __u64 *seeds)
+{
+	unsigned long p;
+
+	for (p = 0; p < nr_pages; p++) {
+		seeds[p] = page_seed(tag, p, gen);
+		page_fill(mem + p * psize(), seeds[p]);
+	}
+}
+
+/**
+ * sharers_take_over - fork @nr sharers of a target, then unmap it here
+ * @sh: the sharers, as sharers_spawn() fills it in
+ * @nr: how many
+ * @mem: the target, of @nr_pages pages (target_mmap())
+ * @nr_pages: its size
+ *
+ * Afterwards exactly the sharers map the target, at @mem in each.
+ * Return: 0, or -1.
+ */
+int sharers_take_over(struct sharers *sh, int nr, char *mem,
+		      unsigned long nr_pages)
+{
+	if (sharers_spawn(sh, nr, mem, nr_pages))
+		return -1;
+	return munmap(mem, nr_pages * psize()) ? -1 : 0;
+}
+
 /*
  * Tell every sharer left to exit and reap it.
  * Return: how many did not exit cleanly (crashed earlier, or now).

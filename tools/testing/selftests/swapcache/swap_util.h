@@ -336,6 +336,13 @@ bool swap_soak(void);
 /* Memory locking: everything but the target stays resident. */
 int mlock_all_but(void *addr, size_t len);
 
+/* The target: the pages the sharers map, of known contents. */
+char *target_mmap(unsigned long nr_pages, int type, unsigned long align);
+void pages_fill_seeded(char *mem, unsigned long nr_pages, __u64 tag,
+		       unsigned long gen, __u64 *seeds);
+int sharers_take_over(struct sharers *sh, int nr, char *mem,
+		      unsigned long nr_pages);
+
 /* Sharers */
 int sharers_spawn(struct sharers *sh, int nr, char *addr,
 		  unsigned long nr_pages);
