@@ -71,6 +71,9 @@
 # non-zero.
 set -eu
 . "$(dirname "$0")/lib.sh"
+# No trace event on from boot (scripts/qemu-x86_64.conf): the tables
+# measure the kernels without tracing's sched_switch probe.
+export GUEST_TRACE_CMDLINE=
 
 REPS=${BENCH_REPS:-3}
 MIB=${BENCH_MIB:-64}

@@ -58,7 +58,7 @@ truncate -s "$SWAP_DISK_SIZE" "$disk"
 set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-cpu "$QEMU_CPU" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "$KERNEL_CMDLINE swapcache.mode=$MODE swapcache.swap=$SWAP swapcache.zram=$ZRAM_SIZE swapcache.root=$ROOT" \
+	-append "$KERNEL_CMDLINE $GUEST_TRACE_CMDLINE swapcache.mode=$MODE swapcache.swap=$SWAP swapcache.zram=$ZRAM_SIZE swapcache.root=$ROOT" \
 	-drive "file=$disk,if=none,id=swapdisk,format=raw,cache=unsafe" \
 	-device virtio-blk-pci,drive=swapdisk \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
