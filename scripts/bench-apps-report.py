@@ -42,7 +42,8 @@ PARTS = {
                  ("p99_us", "{:.0f}"), ("flt_req", "{:.3f}")],
         "vs": ["rps", "p50_us", "p99_us", "flt_req"],
         "remap": "remap_pte",
-        "counters": [("majflt_req", "{:.3f}"), ("pswpin_s", "{:.0f}"),
+        "counters": [("majflt_req", "{:.3f}"), ("pswpin_req", "{:.3f}"),
+                     ("pswpin_s", "{:.0f}"),
                      ("pswpout_s", "{:.0f}"), ("remap_pte_s", "{:.0f}"),
                      ("zram_kb", "{:.0f}"), ("zram_ratio", "{:.2f}"),
                      ("swap_kb", "{:.0f}"), ("requests", "{:.0f}"),
@@ -89,6 +90,10 @@ def parse(part, path):
                 for m in spec.get("per_s", []):
                     v = float(kv[m])
                     kv[m + "_s"] = v if v < 0 else v / float(kv["secs"])
+                # Pages read from swap per request served.
+                if "pswpin" in kv and float(kv["requests"]) > 0:
+                    kv["pswpin_req"] = (float(kv["pswpin"]) /
+                                        float(kv["requests"]))
                 case = tuple(kv[k] for k in spec["case"])
                 vals = [float(kv[m]) for m in names]
             except (KeyError, ValueError):
