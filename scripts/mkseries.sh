@@ -23,8 +23,10 @@
 #  3. "git format-patch --cover-letter" of base..HEAD into build/series,
 #     subjects "[PATCH n/N]". The cover letter gets its subject and summary
 #     from patches/cover-letter, the benchmark table (build/bench/table.txt,
-#     or a note that there is none), the forking-server table if there is
-#     one (build/bench/forksrv/table.txt; a table that scripts/bench.sh did
+#     or a note that there is none), the forking-server tables there are
+#     (build/bench*/forksrv*/table.txt: every BENCH_FLAVOUR and folio
+#     size), the overhead tables of flavours other than bench
+#     (build/bench-*/icount/table.txt; a table that scripts/bench.sh did
 #     not mark complete is refused) and, as Cc: headers, what
 #     scripts/get_maintainer.pl --no-git --no-rolestats says about the
 #     series.
@@ -46,8 +48,11 @@ MAP=$BUILD/series.map
 SERIES=$TOP/patches/series
 COVER=$TOP/patches/cover-letter
 BENCH=$BUILD/bench/table.txt
-# The table of part forksrv ("BENCH_PARTS=forksrv make bench"), if any.
-BENCH_FORKSRV=$BUILD/bench/forksrv/table.txt
+# The tables of part forksrv ("BENCH_PARTS=forksrv make bench", of each
+# BENCH_FLAVOUR and BENCH_FORKSRV_MTHP), and of part overhead on the
+# other flavours (BENCH_FLAVOUR=debian-bench), if any.
+BENCH_MORE=$(ls "$BUILD"/bench/forksrv*/table.txt "$BUILD"/bench-*/forksrv*/table.txt \
+	"$BUILD"/bench-*/icount/table.txt 2>/dev/null || true)
 # The first line of a table that scripts/bench.sh finished with every boot
 # passed; it is not mailed.
 BENCH_MARK="# make bench: complete, every boot passed"
@@ -214,13 +219,16 @@ cover_letter()
 			echo "No table of the remap cases yet: build/bench/table.txt does not"
 			echo "exist (\"make bench\" writes it)."
 		fi
-		if [ -f "$BENCH_FORKSRV" ]; then
+		for t in $BENCH_MORE; do
 			echo
-			echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make"
-			echo "bench\"; build/bench/forksrv/table.txt):"
+			case $t in
+			*/forksrv*) echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make bench\"):" ;;
+			*) echo "What the series costs where it should cost nothing (part overhead):" ;;
+			esac
+			echo "${t#"$BUILD"/}"
 			echo
-			tail -n +2 "$BENCH_FORKSRV" | sed 's/^/  /; s/[[:space:]]*$//'
-		fi
+			tail -n +2 "$t" | sed 's/^/  /; s/[[:space:]]*$//'
+		done
 		echo
 		echo "Based on Linux 6.12.117 ($BASE_PKG $BASE_PKG_VERSION)."
 		echo "Cc list: scripts/get_maintainer.pl --no-git --no-rolestats."
@@ -244,7 +252,7 @@ cover_letter()
 
 # A table without the mark comes from a bench run that failed or died,
 # or from before tables were marked: its numbers may include failed boots.
-for t in "$BENCH" "$BENCH_FORKSRV"; do
+for t in "$BENCH" $BENCH_MORE; do
 	if [ -f "$t" ] && [ "$(head -n 1 "$t")" != "$BENCH_MARK" ]; then
 		die "$t is not marked complete by 'make bench' (failed or older run): run 'make bench' again or remove it"
 	fi
