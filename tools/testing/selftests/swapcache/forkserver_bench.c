@@ -515,7 +515,8 @@ static int run_once(struct test_cgroup *cg, int rep)
 		if (alloc0 < 0 ||
 		    alloc * (long long)(opt.mthp_kib << 10) * 10 <
 		    (long long)len * 9) {
-			fprintf(stderr, "forksrv: -T %lu: %lld folios of %lu KiB for a %lu MiB heap\n",
+			fprintf(stderr,
+				"forksrv: -T %lu: %lld folios of %lu KiB for a %lu MiB heap\n",
 				opt.mthp_kib, alloc0 < 0 ? -1 : alloc,
 				opt.mthp_kib, opt.heap_mib);
 			goto out;

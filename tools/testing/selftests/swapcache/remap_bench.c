@@ -353,7 +353,8 @@ int main(int argc, char **argv)
 	fflush(stderr);
 	_exit(failed ? 1 : 0);
 usage:
-	fprintf(stderr, "usage: %s [-a] [-s SHARERS (1-%d)] [-m MIB (1-4096)] [-r ROUNDS (1-1000)] [mode...]\n",
-		argv[0], MAX_SHARERS);
+	fprintf(stderr,
+		"usage: %s [-a] [-s SHARERS (1-%d)] [-m MIB (1-4096)]\n"
+		"       [-r ROUNDS (1-1000)] [mode...]\n", argv[0], MAX_SHARERS);
 	return 2;
 }
