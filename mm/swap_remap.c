@@ -210,10 +210,11 @@
  * Each batch member looked at in a VMA costs one unit, and each VMA one
  * more for the page table walk.  A fault that runs out gives up the rest
  * of the walk (counted in swapin_remap_abort); the sharers not reached
- * keep their swap PTEs and fault as without the remap.  512 units are
- * 30 sharers of a full 16-page batch (17 units each), or 256 sharers of
- * one page, and cost on the order of 50 us of CPU time on current
- * hardware.
+ * keep their swap PTEs and fault as without the remap.  The walk checks
+ * the budget after each VMA, so 512 units reach 31 VMAs of a full
+ * 16-page batch (17 units each, the last one overdrawing by up to 16),
+ * the faulting VMA included, or 256 VMAs of one page, and cost on the
+ * order of 50 us of CPU time on current hardware.
  */
 #define SWAP_REMAP_BUDGET	512
 
