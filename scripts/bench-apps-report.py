@@ -78,7 +78,7 @@ def caseval(v):
 def parse(part, path):
     spec = PARTS[part]
     names = ([m for m, _ in spec["main"] + spec["counters"]] +
-             spec.get("per_s", []))
+             spec.get("per_s", []) + ["secs"])
     runs = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
         for n, line in enumerate(f, 1):
@@ -87,13 +87,14 @@ def parse(part, path):
             try:
                 kv = dict(spec.get("defaults", {}))
                 kv.update(w.split("=", 1) for w in line.split()[1:])
+                # Per second of the window, and per request served: -1
+                # where there is none (check() refuses such a run).
+                secs, reqs = float(kv["secs"]), float(kv["requests"])
                 for m in spec.get("per_s", []):
                     v = float(kv[m])
-                    kv[m + "_s"] = v if v < 0 else v / float(kv["secs"])
-                # Pages read from swap per request served.
-                if "pswpin" in kv and float(kv["requests"]) > 0:
-                    kv["pswpin_req"] = (float(kv["pswpin"]) /
-                                        float(kv["requests"]))
+                    kv[m + "_s"] = v if v < 0 or secs <= 0 else v / secs
+                kv["pswpin_req"] = (float(kv["pswpin"]) / reqs if reqs > 0
+                                    else -1)
                 case = tuple(kv[k] for k in spec["case"])
                 vals = [float(kv[m]) for m in names]
             except (KeyError, ValueError):
@@ -176,6 +177,9 @@ def check(part, runs):
     for (case, lab), r in sorted(runs.items()):
         where = f"{lab}, " + ", ".join(f"{k}={v}" for k, v in
                                        zip(spec["case"], case))
+        if any(v <= 0 for v in r["requests"]) or any(v <= 0 for v in r["secs"]):
+            bad.append(f"{where}: a run with no request or no window: "
+                       f"requests {r['requests']}, secs {r['secs']}")
         if any(r["oom_kill"]):
             bad.append(f"{where}: OOM kills {r['oom_kill']}")
         if any(v <= 0 for v in r["pswpin"]):

@@ -110,8 +110,8 @@ for v in "$ROUNDS" "$FORKSRV_REPS"; do
 	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS and BENCH_FORKSRV_REPS take positive numbers" ;; esac
 done
 case "$FORKSRV_MTHP" in
-''|8|16|32|64|128|256|512|1024|2048) ;;
-*) die "BENCH_FORKSRV_MTHP: an mTHP size in KiB, a power of two from 8 to 2048 (e.g. 64), not '$FORKSRV_MTHP'" ;;
+''|16|32|64|128|256|512|1024|2048) ;;
+*) die "BENCH_FORKSRV_MTHP: an mTHP size in KiB, a power of two from 16 to 2048 (e.g. 64), not '$FORKSRV_MTHP'" ;;
 esac
 FORKSRV_DIR=forksrv${FORKSRV_MTHP:+-mthp$FORKSRV_MTHP}
 if [ "$FLAVOUR" = bench ]; then

@@ -110,7 +110,7 @@
 #define MEMCG_PAGES		160
 #define MEMCG_SHARERS		4
 #define MEMCG_MARGIN_PAGES	96
-/* mm/vmscan.c's MIN_LRU_BATCH (BITS_PER_LONG), and a page table's worth. */
+/* mm/vmscan.c's MIN_LRU_BATCH (BITS_PER_LONG), and a margin of 8. */
 #define MGLRU_MIN_FREE_SWAP	(64 + 8)
 /* What the sharers' cgroup may grow by while they read MEMCG_PAGES. */
 #define MEMCG_OTHER_SLACK_PAGES	32

@@ -466,6 +466,7 @@ static int run_once(struct test_cgroup *cg, int rep)
 	unsigned int words = psize() / sizeof(__u64), i;
 	long long c0[NR_COUNTERS], c1[NR_COUNTERS], base, oom0, oom1;
 	long long orig, compr, used, alloc0, swpout0, fallback0, alloc = -1;
+	long long swpout1, fallback1;
 	pid_t pid[MAX_WORKERS] = {}, parent;
 	unsigned long requests = 0;
 	long minflt = 0, majflt = 0;
@@ -649,10 +650,12 @@ static int run_once(struct test_cgroup *cg, int rep)
 	printf(" swap_kb=%lld oom_kill=%lld",
 	       meminfo_read_kb("SwapTotal") - meminfo_read_kb("SwapFree"),
 	       oom1 - oom0);
+	swpout1 = mthp_stat("swpout");
+	fallback1 = mthp_stat("swpout_fallback");
 	printf(" mthp_kb=%lu mthp_alloc=%lld mthp_swpout=%lld mthp_swpout_fallback=%lld\n",
 	       opt.mthp_kib, alloc,
-	       opt.mthp_kib ? mthp_stat("swpout") - swpout0 : -1,
-	       opt.mthp_kib ? mthp_stat("swpout_fallback") - fallback0 : -1);
+	       swpout0 < 0 || swpout1 < 0 ? -1 : swpout1 - swpout0,
+	       fallback0 < 0 || fallback1 < 0 ? -1 : fallback1 - fallback0);
 	ret = 0;
 out:
 	for (k = 0; k < 2; k++) {
@@ -753,7 +756,8 @@ int main(int argc, char **argv)
 			opt.reps = arg_num(argv[0], optarg, 1, 1000);
 			break;
 		case 'T':
-			opt.mthp_kib = arg_num(argv[0], optarg, 8, 2048);
+			/* Order 1 is no anonymous THP order: 16 KiB up. */
+			opt.mthp_kib = arg_num(argv[0], optarg, 16, 2048);
 			if (opt.mthp_kib & (opt.mthp_kib - 1))
 				bad_usage(argv[0]);
 			break;
