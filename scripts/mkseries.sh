@@ -24,9 +24,9 @@
 #     subjects "[PATCH n/N]". The cover letter gets its subject and summary
 #     from patches/cover-letter, the benchmark table (build/bench/table.txt,
 #     or a note that there is none), the forking-server tables there are
-#     (build/bench*/forksrv*/table.txt: every BENCH_FLAVOUR and folio
-#     size), the overhead tables of flavours other than bench
-#     (build/bench-*/icount/table.txt; a table that scripts/bench.sh did
+#     (build/bench/forksrv*/ and build/bench-debian-bench/forksrv*/: small
+#     pages and each folio size), the overhead table of debian-bench
+#     (build/bench-debian-bench/icount/; a table that scripts/bench.sh did
 #     not mark complete is refused) and, as Cc: headers, what
 #     scripts/get_maintainer.pl --no-git --no-rolestats says about the
 #     series.
@@ -48,11 +48,18 @@ MAP=$BUILD/series.map
 SERIES=$TOP/patches/series
 COVER=$TOP/patches/cover-letter
 BENCH=$BUILD/bench/table.txt
-# The tables of part forksrv ("BENCH_PARTS=forksrv make bench", of each
-# BENCH_FLAVOUR and BENCH_FORKSRV_MTHP), and of part overhead on the
-# other flavours (BENCH_FLAVOUR=debian-bench), if any.
-BENCH_MORE=$(ls "$BUILD"/bench/forksrv*/table.txt "$BUILD"/bench-*/forksrv*/table.txt \
-	"$BUILD"/bench-*/icount/table.txt 2>/dev/null || true)
+# The tables of part forksrv ("BENCH_PARTS=forksrv make bench", small
+# pages, then each BENCH_FORKSRV_MTHP) of the two benchmark flavours,
+# and part overhead of debian-bench, if any, in that order: the
+# flavours without debug options only.
+BENCH_MORE=
+for d in "$BUILD/bench" "$BUILD/bench-debian-bench"; do
+	for t in "$d/forksrv/table.txt" "$d"/forksrv-mthp*/table.txt; do
+		[ ! -f "$t" ] || BENCH_MORE="$BENCH_MORE $t"
+	done
+done
+[ ! -f "$BUILD/bench-debian-bench/icount/table.txt" ] ||
+	BENCH_MORE="$BENCH_MORE $BUILD/bench-debian-bench/icount/table.txt"
 # The first line of a table that scripts/bench.sh finished with every boot
 # passed; it is not mailed.
 BENCH_MARK="# make bench: complete, every boot passed"
@@ -225,7 +232,7 @@ cover_letter()
 			*/forksrv*) echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make bench\"):" ;;
 			*) echo "What the series costs where it should cost nothing (part overhead):" ;;
 			esac
-			echo "${t#"$BUILD"/}"
+			echo "${t#"$TOP"/}"
 			echo
 			tail -n +2 "$t" | sed 's/^/  /; s/[[:space:]]*$//'
 		done
