@@ -344,30 +344,6 @@ static void worker_main(struct control *ctl, int id, int rep,
 	_exit(0);
 }
 
-/* Every page of @pid's [mem, mem + len) holds a swap entry. */
-static bool range_swapped(pid_t pid, const char *mem, size_t len)
-{
-	size_t nr = len / psize(), i;
-	char path[64];
-	__u64 *pme;
-	bool ok;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	pme = malloc(nr * sizeof(*pme));
-	ok = fd >= 0 && pme &&
-	     pread(fd, pme, nr * sizeof(*pme),
-		   (unsigned long)mem / psize() * sizeof(*pme)) ==
-	     (ssize_t)(nr * sizeof(*pme));
-	for (i = 0; ok && i < nr; i++)
-		ok = pagemap_entry_is_swap(pme[i]);
-	free(pme);
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /* The parent's heap, for heap_swapped(). */
 struct heap_range {
 	const char *mem;
@@ -379,7 +355,7 @@ static bool heap_swapped(void *arg)
 {
 	const struct heap_range *h = arg;
 
-	return range_swapped(getpid(), h->mem, h->len);
+	return pid_range_swapped(getpid(), h->mem, h->len);
 }
 
 static int cg_write(struct test_cgroup *cg, const char *file, const char *val)

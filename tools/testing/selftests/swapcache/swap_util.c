@@ -1350,6 +1350,31 @@ static int zswap_leaks(void)
 
 /* ---------------------------------------------------------- benchmarks */
 
+/* Every page of @pid's [mem, mem + len) holds a swap entry. */
+bool pid_range_swapped(pid_t pid, const char *mem, size_t len)
+{
+	size_t nr = len / psize(), i;
+	char path[64];
+	__u64 *pme;
+	bool ok;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	pme = malloc(nr * sizeof(*pme));
+	ok = fd >= 0 && pme &&
+	     pread(fd, pme, nr * sizeof(*pme),
+		   (unsigned long)mem / psize() * sizeof(*pme)) ==
+	     (ssize_t)(nr * sizeof(*pme));
+	for (i = 0; ok && i < nr; i++)
+		ok = pagemap_entry_is_swap(pme[i]);
+	free(pme);
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+
 /**
  * bench_env_setup - the set-up every benchmark program shares
  * @env: filled in; bench_env_teardown() undoes it

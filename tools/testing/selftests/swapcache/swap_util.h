@@ -278,6 +278,7 @@ int bench_env_setup(struct bench_env *env, enum swap_backend backend,
 		    const char *prog);
 void bench_env_teardown(struct bench_env *env);
 double bench_now(void);
+bool pid_range_swapped(pid_t pid, const char *mem, size_t len);
 int bench_arg_ulong(const char *s, unsigned long min, unsigned long max,
 		    unsigned long *val);
 

@@ -213,30 +213,6 @@ static void reader_stop(struct reader *r)
 	r->reply_fd = 0;
 }
 
-/* Every page of @pid's [mem, mem + len) holds a swap entry. */
-static bool range_swapped(pid_t pid, const char *mem, size_t len)
-{
-	size_t nr = len / psize(), i;
-	char path[64];
-	__u64 *pme;
-	bool ok;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/pagemap", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	pme = malloc(nr * sizeof(*pme));
-	ok = fd >= 0 && pme &&
-	     pread(fd, pme, nr * sizeof(*pme),
-		   (unsigned long)mem / psize() * sizeof(*pme)) ==
-	     (ssize_t)(nr * sizeof(*pme));
-	for (i = 0; ok && i < nr; i++)
-		ok = pagemap_entry_is_swap(pme[i]);
-	free(pme);
-	if (fd >= 0)
-		close(fd);
-	return ok;
-}
-
 /*
  * Why a swap-out failed: the first pages of @pid's range still present,
  * and the swap cache folios of the slot view, with their flags and
@@ -300,7 +276,7 @@ static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
 		if (ret && ret != -EAGAIN)
 			return -1;
 		cached = meminfo_read_kb("SwapCached");
-		if (cached == 0 && range_swapped(pid, mem, len))
+		if (cached == 0 && pid_range_swapped(pid, mem, len))
 			return 0;
 		/* Let writeback to the disk backend finish. */
 		usleep(pass < 10 ? 1000 : 50000);
