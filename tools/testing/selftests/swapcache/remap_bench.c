@@ -185,6 +185,7 @@ static int bench(const char *mode, int nr, size_t mib)
 	char *mem;
 	unsigned int i;
 	int pass, ret = -1;
+	char c;
 
 	/* Drop what the previous run left in the swap cache. */
 	swap_out(len, meminfo_kb("SwapFree"), 0, 20);
@@ -218,8 +219,13 @@ static int bench(const char *mode, int nr, size_t mib)
 			close(p2[0]);
 			/* Die with the parent, whatever other pipes we hold. */
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			/* Not inherited: lock all but the target again. */
-			if (mlock_all_but(mem, len))
+			/*
+			 * Not inherited: lock all but the target again, and
+			 * say so, before the swap-out (see swapcache_bench's
+			 * reader_spawn()).
+			 */
+			if (mlock_all_but(mem, len) ||
+			    write(p2[1], "y", 1) != 1)
 				_exit(1);
 			child_main(mem, len, p1[0], p2[1]);
 		}
@@ -227,6 +233,10 @@ static int bench(const char *mode, int nr, size_t mib)
 		close(p2[1]);
 		ch[i].cmd = p1[1];
 		ch[i].reply = p2[0];
+		if (ch[i].pid < 0 || read(ch[i].reply, &c, 1) != 1) {
+			fprintf(stderr, "a sharer failed to start\n");
+			return -1;
+		}
 	}
 	munmap(mem, len);
 

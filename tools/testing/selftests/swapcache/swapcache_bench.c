@@ -103,19 +103,21 @@ static void read_pass(const char *mem, size_t len, struct pass_result *res)
 }
 
 /*
- * A reader: keep only @mem evictable, then serve commands from @cmd_fd
- * until it is closed: 'r' does a read pass and replies with its result;
- * 'f' forks a second reader on the pipes in @child (the snapshot
- * workload's fork) and replies with its pid.
+ * A reader: keep only @mem evictable, say so with one byte on @reply_fd,
+ * then serve commands from @cmd_fd until it is closed: 'r' does a read
+ * pass and replies with its result; 'f' forks a second reader on the
+ * pipes in @child (the snapshot workload's fork) and replies with its
+ * pid.
  */
 static void reader_main(const char *mem, size_t len, int cmd_fd,
 			int reply_fd, const int *child)
 {
 	struct pass_result res;
 	pid_t pid;
-	char c;
+	char c = 'y';
 
-	if (mlock_all_but((void *)mem, len))
+	if (mlock_all_but((void *)mem, len) ||
+	    write(reply_fd, &c, 1) != 1)
 		_exit(1);
 	while (read(cmd_fd, &c, 1) == 1) {
 		if (c == 'f' && child) {
@@ -165,10 +167,18 @@ static int reader_pipes(struct reader *r, int *fd)
 	return 0;
 }
 
+/*
+ * Fork a reader and wait until it has locked all but @mem. Reclaim must
+ * not start before that: a page of the reader's own that reclaim swaps
+ * out in the meantime comes back when the reader touches it, and if it
+ * is then mapped before and locked after, it stays mlocked in the swap
+ * cache (SwapCached never 0 again) until the reader exits.
+ */
 static int reader_spawn(struct reader *r, const char *mem, size_t len,
 			const int *child)
 {
 	int fd[2];
+	char c;
 
 	if (reader_pipes(r, fd))
 		return -1;
@@ -181,7 +191,11 @@ static int reader_spawn(struct reader *r, const char *mem, size_t len,
 	}
 	close(fd[0]);
 	close(fd[1]);
-	return r->pid < 0 ? -1 : 0;
+	if (r->pid < 0 || read(r->reply_fd, &c, 1) != 1) {
+		fprintf(stderr, "bench: a reader failed to start\n");
+		return -1;
+	}
+	return 0;
 }
 
 static int reader_pass(struct reader *r, struct pass_result *res)
@@ -213,13 +227,51 @@ static void reader_stop(struct reader *r)
 	r->reply_fd = 0;
 }
 
+/* Which of @r's @nr processes map @pfn, where, and in which mapping. */
+static void pfn_mappers_explain(const struct reader *r, int nr,
+				unsigned long pfn)
+{
+	unsigned long start, end, a;
+	char path[64], line[512];
+	int i, fd;
+	FILE *maps;
+	__u64 pme;
+
+	for (i = 0; i < nr; i++) {
+		snprintf(path, sizeof(path), "/proc/%d/maps", r[i].pid);
+		maps = fopen(path, "re");
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", r[i].pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		while (maps && fd >= 0 && fgets(line, sizeof(line), maps)) {
+			if (sscanf(line, "%lx-%lx", &start, &end) != 2)
+				continue;
+			for (a = start; a < end; a += psize()) {
+				if (pread(fd, &pme, sizeof(pme),
+					  a / psize() * sizeof(pme)) !=
+				    sizeof(pme) || !(pme & PM_PRESENT) ||
+				    pagemap_pfn(pme) != pfn)
+					continue;
+				fprintf(stderr, "bench:     mapped by reader %d at %#lx: %s",
+					i, a, line);
+			}
+		}
+		if (maps)
+			fclose(maps);
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
 /*
  * Why a swap-out failed: the first pages of @pid's range still present,
  * and the swap cache folios of the slot view, with their flags and
- * counts, to tell a stuck folio from one charged elsewhere.
+ * counts and the readers that map them, to tell a stuck folio from one
+ * charged elsewhere.
  */
-static void swap_out_explain(pid_t pid, const char *mem, size_t len)
+static void swap_out_explain(const struct reader *r, int nr_readers,
+			     const char *mem, size_t len)
 {
+	pid_t pid = r[0].pid;
 	size_t nr = len / psize(), i;
 	struct swap_slot *slots;
 	int fd, n, shown = 0;
@@ -258,14 +310,15 @@ static void swap_out_explain(pid_t pid, const char *mem, size_t len)
 			slots[i].type, slots[i].offset, slots[i].count,
 			slots[i].pfn, slots[i].mapcount, slots[i].refcount,
 			(unsigned long long)flags);
+		pfn_mappers_explain(r, nr_readers, slots[i].pfn);
 		shown++;
 	}
 	free(slots);
 }
 
-/* Reclaim in the cgroup until @pid's range is out and the cache empty. */
-static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
-		    size_t len)
+/* Reclaim in the cgroup until reader 0's range is out and the cache empty. */
+static int swap_out(struct test_cgroup *cg, const struct reader *r, int nr,
+		    const char *mem, size_t len)
 {
 	long long cached = -1;
 	int pass;
@@ -276,14 +329,14 @@ static int swap_out(struct test_cgroup *cg, pid_t pid, const char *mem,
 		if (ret && ret != -EAGAIN)
 			return -1;
 		cached = meminfo_read_kb("SwapCached");
-		if (cached == 0 && pid_range_swapped(pid, mem, len))
+		if (cached == 0 && pid_range_swapped(r[0].pid, mem, len))
 			return 0;
 		/* Let writeback to the disk backend finish. */
 		usleep(pass < 10 ? 1000 : 50000);
 	}
 	fprintf(stderr, "bench: pages not swapped out after %d passes (SwapCached %lld kB)\n",
 		SWAP_OUT_PASSES, cached);
-	swap_out_explain(pid, mem, len);
+	swap_out_explain(r, nr, mem, len);
 	return -1;
 }
 
@@ -366,7 +419,7 @@ static int run_once(struct test_cgroup *cg, int rep)
 	}
 	if (munmap(mem, len))
 		goto out;
-	if (swap_out(cg, r[0].pid, mem, len))
+	if (swap_out(cg, r, nr, mem, len))
 		goto out;
 	/* Every page holds one slot now; the rest is not the workload's. */
 	base = swap_held_kb() - (long long)(len >> 10);
