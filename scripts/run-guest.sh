@@ -9,7 +9,8 @@
 # scripts/guest/init); SWAP is zram, disk, both or none. -r exports the
 # host's root file system read-only over virtio-9p, and the guest runs
 # MODE's command (exec, shell) in it, with the host's own programs and
-# libraries, as virtme-ng does.
+# libraries, as virtme-ng does. DATA_DISK_SIZE (scripts/qemu-x86_64.conf)
+# adds a second disk, blank, /dev/vdb in the guest.
 #
 # Non-interactive modes run under a watchdog with stdin from /dev/null,
 # write the console to LOG, and exit with the guest's status. The status
@@ -50,8 +51,18 @@ esac
 # One disk image per boot, so that guests can run side by side.
 disk=$(mktemp "$BUILD/swap-disk.XXXXXX")
 status=$(mktemp)
-trap 'rm -f "$disk" "$status"' EXIT
+data=
+trap 'rm -f "$disk" "$status" ${data:+"$data"}' EXIT
 truncate -s "$SWAP_DISK_SIZE" "$disk"
+case "$DATA_DISK_SIZE" in
+0) ;;
+[1-9]*[0-9KMG]) ;;
+*) die "DATA_DISK_SIZE: a size such as 256M, or 0 for none, not '$DATA_DISK_SIZE'" ;;
+esac
+if [ "$DATA_DISK_SIZE" != 0 ]; then
+	data=$(mktemp "$BUILD/data-disk.XXXXXX")
+	truncate -s "$DATA_DISK_SIZE" "$data"
+fi
 
 # One socket per NUMA node (scripts/qemu-x86_64.conf).
 [ "$QEMU_NUMA_NODES" -le 1 ] || QEMU_SMP=$QEMU_SMP_NUMA
@@ -63,6 +74,9 @@ set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-device virtio-blk-pci,drive=swapdisk \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
 	-display none -vga none -no-reboot $QEMU_EXTRA
+[ -z "$data" ] || set -- "$@" \
+	-drive "file=$data,if=none,id=datadisk,format=raw,cache=unsafe" \
+	-device virtio-blk-pci,drive=datadisk
 if [ "$QEMU_NUMA_NODES" -gt 1 ]; then
 	mem=$(echo "$QEMU_MEM" | sed -n 's/^\([0-9]*\)[Mm]$/\1/p')
 	[ -n "$mem" ] && [ $((mem % QEMU_NUMA_NODES)) -eq 0 ] ||
