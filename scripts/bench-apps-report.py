@@ -1,25 +1,29 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0
-"""usage: bench-apps-report.py forksrv RESULTS OUTDIR
+"""usage: bench-apps-report.py forksrv|redis RESULTS OUTDIR
 
 Reads the result lines of an application part of scripts/bench.sh
-("forksrv: ..." of forkserver_bench) and prints, for each case, the median of every figure over all runs of each
-kernel (label) with its spread, "median [min-max]". The main figures
+("forksrv: ..." of forkserver_bench, "redis: ..." of
+scripts/guest/bench-redis.sh) and prints, for each case, the median of
+every figure over all runs of each kernel (label) with its spread,
+"median [min-max]". The main figures
 (times, rates, latencies) also get a column against stock: the change
 of the median in percent, or "noise" where the min-max ranges of the
 two kernels overlap, or "n<2" where either has a single run (no spread
 to judge by). Writes the tables to OUTDIR/table.txt.new (scripts/bench.sh
 makes it table.txt, marked complete, once every boot passed) and, when
 gnuplot is installed, OUTDIR/PART.png: throughput against the number
-of workers, medians with min-max bars.
+of workers (forksrv), or BGSAVE time and the p99 of the GETs during
+BGSAVE for each kernel (redis), medians with min-max bars.
 
 Before the tables, it checks that the runs measured what they claim,
 and exits 1 naming each run that did not: no OOM kill; the remap's
 counter (swapin_remap_pte) absent on stock, 0 in every run with the
-remap "never", above 0 in every run of the other modes; swap-ins
-(pswpin) in every run, or the room held the hot set; and on zram,
-"text" data compressed at least 2:1 and "random" data at most 1.2:1;
-with mTHP (forkserver_bench -T), folios of that size in every run.
+remap "never", above 0 in every run of the other modes; swap-ins in
+every run (forksrv: or the room held the hot set; redis: or BGSAVE did
+not read the heap from swap); and in part forksrv, on zram, "text" data
+compressed at least 2:1 and "random" data at most 1.2:1, and with mTHP
+(forkserver_bench -T), folios of that size in every run.
 """
 import os
 import shutil
@@ -30,8 +34,29 @@ from collections import defaultdict
 
 # Per part: the keys of a case, its title, the main figures (name,
 # format), those compared with stock, the counters (name, format), and
-# the counter of the remap's PTEs.
+# the counter of the remap's PTEs, and that of the swap-ins.
 PARTS = {
+    "redis": {
+        "case": ["backend", "keys", "limit_mib"],
+        "title": "Redis, {keys} keys, memory.high {limit_mib} MiB, "
+                 "swap on {backend}",
+        "main": [("bgsave_s", "{:.2f}"), ("bg_p99_ms", "{:.1f}"),
+                 ("pass_p99_ms", "{:.1f}"), ("pass_flt", "{:.0f}"),
+                 ("bg_swap_kb", "{:.0f}"), ("bg_zram_kb", "{:.0f}")],
+        "vs": ["bgsave_s", "bg_p99_ms", "pass_flt", "bg_swap_kb",
+               "bg_zram_kb"],
+        "remap": "bg_remap_pte",
+        "swapin": "bg_pswpin",
+        "counters": [("bg_reqs", "{:.0f}"), ("bg_rps", "{:.0f}"),
+                     ("bg_p50_ms", "{:.2f}"),
+                     ("pass_rps", "{:.0f}"), ("pass_p50_ms", "{:.2f}"),
+                     ("pass_minflt", "{:.0f}"), ("pass_majflt", "{:.0f}"),
+                     ("bg_pswpin", "{:.0f}"), ("pass_pswpin", "{:.0f}"),
+                     ("bg_remap_pte", "{:.0f}"),
+                     ("bg_refault_file", "{:.0f}"), ("used_kb", "{:.0f}"),
+                     ("start_swap_kb", "{:.0f}"), ("pass_swap_kb", "{:.0f}"),
+                     ("pass_zram_kb", "{:.0f}"), ("oom_kill", "{:.0f}")],
+    },
     "forksrv": {
         "case": ["backend", "data", "workers", "heap_mib", "room_mib",
                  "mthp_kb"],
@@ -42,8 +67,9 @@ PARTS = {
                  ("p99_us", "{:.0f}"), ("flt_req", "{:.3f}")],
         "vs": ["rps", "p50_us", "p99_us", "flt_req"],
         "remap": "remap_pte",
+        "swapin": "pswpin",
         "counters": [("majflt_req", "{:.3f}"), ("pswpin_req", "{:.3f}"),
-                     ("pswpin_s", "{:.0f}"),
+                     ("remap_pte_req", "{:.2f}"), ("pswpin_s", "{:.0f}"),
                      ("pswpout_s", "{:.0f}"), ("remap_pte_s", "{:.0f}"),
                      ("zram_kb", "{:.0f}"), ("zram_ratio", "{:.2f}"),
                      ("swap_kb", "{:.0f}"), ("requests", "{:.0f}"),
@@ -78,7 +104,7 @@ def caseval(v):
 def parse(part, path):
     spec = PARTS[part]
     names = ([m for m, _ in spec["main"] + spec["counters"]] +
-             spec.get("per_s", []) + ["secs"])
+             spec.get("per_s", []) + (["secs"] if part == "forksrv" else []))
     runs = defaultdict(lambda: defaultdict(list))
     with open(path) as f:
         for n, line in enumerate(f, 1):
@@ -87,6 +113,15 @@ def parse(part, path):
             try:
                 kv = dict(spec.get("defaults", {}))
                 kv.update(w.split("=", 1) for w in line.split()[1:])
+                if part == "redis":
+                    # The parent's faults in the pass, minor and major.
+                    kv["pass_flt"] = (int(kv["pass_minflt"]) +
+                                      int(kv["pass_majflt"]))
+                    case = tuple(kv[k] for k in spec["case"])
+                    vals = [float(kv[m]) for m in names]
+                    for m, v in zip(names, vals):
+                        runs[(case, kv["label"])][m].append(v)
+                    continue
                 # Per second of the window, and per request served: -1
                 # where there is none (check() refuses such a run).
                 secs, reqs = float(kv["secs"]), float(kv["requests"])
@@ -95,6 +130,10 @@ def parse(part, path):
                     kv[m + "_s"] = v if v < 0 or secs <= 0 else v / secs
                 kv["pswpin_req"] = (float(kv["pswpin"]) / reqs if reqs > 0
                                     else -1)
+                # PTEs the remap mapped per request: against the faults
+                # per request it saved, what each saved fault cost.
+                pte = float(kv["remap_pte"])
+                kv["remap_pte_req"] = pte / reqs if pte >= 0 and reqs > 0 else -1
                 case = tuple(kv[k] for k in spec["case"])
                 vals = [float(kv[m]) for m in names]
             except (KeyError, ValueError):
@@ -109,6 +148,8 @@ def parse(part, path):
 
 def cell(fmt, vals):
     med = statistics.median(vals)
+    if med < 0:
+        return "-"      # -1: not measured (zram figures on disk)
     if min(vals) == max(vals):
         return fmt.format(med)
     return f"{fmt.format(med)} [{fmt.format(min(vals))}-{fmt.format(max(vals))}]"
@@ -116,12 +157,14 @@ def cell(fmt, vals):
 
 def versus(vals, base):
     """The change of the median against stock, or why it is no change."""
+    if min(vals + base) < 0:
+        return "-"
     if len(vals) < 2 or len(base) < 2:
         return "n<2"
     if min(vals) <= max(base) and min(base) <= max(vals):
         return "noise"
     b = statistics.median(base)
-    if not b:
+    if b <= 0:
         return "-"
     return f"{(statistics.median(vals) / b - 1) * 100:+.0f}%"
 
@@ -177,14 +220,19 @@ def check(part, runs):
     for (case, lab), r in sorted(runs.items()):
         where = f"{lab}, " + ", ".join(f"{k}={v}" for k, v in
                                        zip(spec["case"], case))
-        if any(v <= 0 for v in r["requests"]) or any(v <= 0 for v in r["secs"]):
+        if part == "forksrv" and (any(v <= 0 for v in r["requests"]) or
+                                  any(v <= 0 for v in r["secs"])):
             bad.append(f"{where}: a run with no request or no window: "
                        f"requests {r['requests']}, secs {r['secs']}")
+        if part == "redis" and (any(v <= 0 for v in r["bgsave_s"]) or
+                                any(v <= 0 for v in r["bg_reqs"])):
+            bad.append(f"{where}: a BGSAVE without a time or without GETs: "
+                       f"bgsave_s {r['bgsave_s']}, bg_reqs {r['bg_reqs']}")
         if any(r["oom_kill"]):
             bad.append(f"{where}: OOM kills {r['oom_kill']}")
-        if any(v <= 0 for v in r["pswpin"]):
-            bad.append(f"{where}: no swap-in in some run (the room held "
-                       f"the hot set): pswpin {r['pswpin']}")
+        if any(v <= 0 for v in r[spec["swapin"]]):
+            bad.append(f"{where}: no swap-in in some run: "
+                       f"{spec['swapin']} {r[spec['swapin']]}")
         pte = r[spec["remap"]]
         if lab == "stock" and any(v != -1 for v in pte):
             bad.append(f"{where}: stock has {spec['remap']} {pte}")
@@ -193,6 +241,8 @@ def check(part, runs):
         elif (lab.startswith("patched-") and lab != "patched-never" and
               any(v <= 0 for v in pte)):
             bad.append(f"{where}: the remap mapped no PTE in some run: {pte}")
+        if part != "forksrv":
+            continue
         mthp = dict(zip(spec["case"], case)).get("mthp_kb", "0")
         if mthp != "0" and any(v <= 0 for v in r["mthp_alloc"]):
             bad.append(f"{where}: no {mthp} KiB folio in some run: "
@@ -213,7 +263,28 @@ def stats(vals):
 def plot(part, runs, cases, labels, outdir):
     png = os.path.join(outdir, f"{part}.png")
     plots = []
-    groups = sorted({(c[0], c[1]) for c in cases})
+    groups = sorted({(c[0], c[1]) for c in cases}) if part == "forksrv" else []
+    # redis: one series per (backend, limit), kernels along x, each
+    # series shifted a little so that the bars do not hide each other.
+    rcases = (sorted({(c[0], c[2]) for c in cases},
+                     key=lambda c: (c[0], int(c[1])))
+              if part == "redis" else [])
+    for metric, what in ((("bgsave_s", "BGSAVE time (s)"),
+                          ("bg_p99_ms", "GET p99 during BGSAVE (ms)"))
+                         if rcases else ()):
+        series = []
+        for si, (be, lim) in enumerate(rcases):
+            name = os.path.join(outdir, f"{metric}-{be}-{lim}.dat")
+            with open(name, "w") as f:
+                for li, lab in enumerate(labels):
+                    for c in cases:
+                        if (c[0], c[2]) == (be, lim) and (c, lab) in runs:
+                            med, lo, hi = stats(runs[(c, lab)][metric])
+                            tic = lab if si == 0 else ""
+                            f.write(f"{li + si * 0.1} {med} {lo} {hi} \"{tic}\"\n")
+            series.append(f"'{name}' using 1:2:3:4:xtic(5) with yerrorbars "
+                          f"pointtype 7 title '{be}, {lim} MiB'")
+        plots.append((what, "kernel", "", series))
     for be, data in groups:
         series = []
         for lab in labels:

@@ -40,26 +40,40 @@
 # -icount (BENCH_FORKSRV_ICOUNT=1, the default): latencies and rates in
 # guest instructions, 1 ns each.
 #
-# Its tables give the median of each figure over every run, with its
-# min-max spread, and mark a mode's difference from stock as noise
+# Part "redis" runs Debian's redis-server and redis-benchmark,
+# unchanged, in the host's root file system (run-guest.sh -r), with a
+# blank data disk for the RDB files: scripts/guest/bench-redis.sh loads a
+# data set made on the host (scripts/bench-redis-data.py) into a server
+# in a memory cgroup whose memory.high holds less than it, pushes the
+# heap to swap, and times BGSAVE, GETs while it runs, and a pass of GETs
+# after it, on each backend of BENCH_REDIS_BACKENDS. Wall clock, not
+# -icount: Redis is timed by its network clients and its disk, and a
+# virtio disk's completions come in host time.
+#
+# The tables of "forksrv" and "redis" give the median of each figure
+# over every run, with its min-max spread, and mark a mode's difference from stock as noise
 # where the two spreads overlap (scripts/bench-apps-report.py).
 #
 # Environment: BENCH_FLAVOUR (default bench), BENCH_REPS (default 3),
 # BENCH_MIB (default 64), BENCH_SHARERS (default "1 2 4 8 16"),
 # BENCH_BACKENDS ("zram disk"), BENCH_ROUNDS (default 1), BENCH_ICOUNT
-# (default 0), BENCH_PARTS ("remap overhead profile"; "forksrv" on
-# request), BENCH_OVERHEAD_REPS (default 11); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
+# (default 0), BENCH_PARTS ("remap overhead profile"; "forksrv" and
+# "redis" on request), BENCH_OVERHEAD_REPS (default 11); for "redis":
+# BENCH_REDIS_BACKENDS ("zram disk"), BENCH_REDIS_KEYS (20000),
+# BENCH_REDIS_VALUE (1000 bytes), BENCH_REDIS_LIMIT_MIB ("16 24": one
+# case per memory.high),
+# BENCH_REDIS_REPS (1 a boot); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
 # ("text random"), BENCH_FORKSRV_BACKENDS ("zram"), BENCH_FORKSRV_REPS
 # (1 a boot), BENCH_FORKSRV_ICOUNT (1), BENCH_FORKSRV_ARGS (more
 # forkserver_bench options, "-m 96 -R 32 -w 2 -t 8"), BENCH_FORKSRV_MTHP
 # (an mTHP size in KiB, e.g. 64: the heap in folios of that size, see
-# forkserver_bench -T; its results go to forksrv-mthpSIZE/), and the patched
-# kernel's remap modes BENCH_APPS_MODES ("auto keep": the default, and
+# forkserver_bench -T; its results go to forksrv-mthpSIZE/); for both,
+# the patched kernel's remap modes BENCH_APPS_MODES ("auto keep": the default, and
 # the one that keeps slots; on zram "auto" is "free").
 # Prints tables of medians and writes build/bench/results.txt,
 # table.txt, all_s.png, build/bench/icount/ for the second part,
 # build/bench/profile/ for the third, build/bench/forksrv/ (table.txt,
-# PNG) for part forksrv; with a
+# PNG) for part forksrv, build/bench/redis/ for part redis; with a
 # BENCH_FLAVOUR other than bench, build/bench-FLAVOUR/ instead.
 #
 # Only boots that passed (guest status 0 and a clean console, as
@@ -92,12 +106,17 @@ FORKSRV_ICOUNT=${BENCH_FORKSRV_ICOUNT:-1}
 FORKSRV_ARGS=${BENCH_FORKSRV_ARGS:--m 96 -R 32 -w 2 -t 8}
 FORKSRV_MTHP=${BENCH_FORKSRV_MTHP:-}
 APPS_MODES=${BENCH_APPS_MODES:-auto keep}
+REDIS_BACKENDS=${BENCH_REDIS_BACKENDS:-zram disk}
+REDIS_KEYS=${BENCH_REDIS_KEYS:-20000}
+REDIS_VALUE=${BENCH_REDIS_VALUE:-1000}
+REDIS_LIMITS=${BENCH_REDIS_LIMIT_MIB:-16 24}
+REDIS_REPS=${BENCH_REDIS_REPS:-1}
 [ -f "$TOP/configs/$FLAVOUR.config" ] ||
 	die "BENCH_FLAVOUR=$FLAVOUR: no configs/$FLAVOUR.config (the benchmark config is bench)"
 for p in $PARTS; do
 	case $p in
-	remap|overhead|profile|forksrv) ;;
-	*) die "BENCH_PARTS: unknown part '$p' (remap overhead profile forksrv)" ;;
+	remap|overhead|profile|forksrv|redis) ;;
+	*) die "BENCH_PARTS: unknown part '$p' (remap overhead profile forksrv redis)" ;;
 	esac
 done
 for m in $APPS_MODES; do
@@ -106,8 +125,17 @@ for m in $APPS_MODES; do
 	*) die "BENCH_APPS_MODES: unknown swapin_remap mode '$m' (never keep free auto)" ;;
 	esac
 done
-for v in "$ROUNDS" "$FORKSRV_REPS"; do
-	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS and BENCH_FORKSRV_REPS take positive numbers" ;; esac
+for v in "$ROUNDS" "$FORKSRV_REPS" "$REDIS_KEYS" "$REDIS_REPS" $REDIS_LIMITS; do
+	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS, BENCH_FORKSRV_REPS, BENCH_REDIS_KEYS, BENCH_REDIS_LIMIT_MIB and BENCH_REDIS_REPS take positive numbers" ;; esac
+done
+case "$REDIS_VALUE" in
+''|[0-9]|1[0-5]|*[!0-9]*) die "BENCH_REDIS_VALUE: bytes per value, 16 or more, not '$REDIS_VALUE'" ;;
+esac
+for b in $REDIS_BACKENDS; do
+	case $b in
+	zram|disk) ;;
+	*) die "BENCH_REDIS_BACKENDS: unknown backend '$b' (zram disk)" ;;
+	esac
 done
 case "$FORKSRV_MTHP" in
 ''|16|32|64|128|256|512|1024|2048) ;;
@@ -176,7 +204,7 @@ profile_cmd()
 # 1 if it failed. The boot's result lines ("bench:", or BOOT_PREFIX) are
 # collected in a temporary file and appended to RESULTS only when the
 # guest and its console scan passed (run-guest.sh exits 0) and there
-# was at least one.
+# was at least one. BOOT_FLAGS: more run-guest.sh options (-r).
 boot()
 {
 	msg "benchmarking $1 ($2)"
@@ -184,7 +212,7 @@ boot()
 		return 1
 	"$scripts/run-guest.sh" -k "$BUILD/bzImage-$1-$FLAVOUR" -i "$4/initramfs-$1.cpio" \
 		-m exec -s none -l "$4/console-$1.log" -q -t "${BOOT_TIMEOUT:-3000}" \
-		> "$4/guest-$1.out" || {
+		${BOOT_FLAGS:-} > "$4/guest-$1.out" || {
 		msg "the $1 $2 run failed: see $4/console-$1.log; its numbers are left out"
 		return 1
 	}
@@ -238,6 +266,32 @@ modes_cmd()
 		"$2"
 	fi
 	echo "exit \$rc"
+}
+
+# redis_cases: the guest commands of one boot of part "redis"
+redis_cases()
+{
+	for b in $REDIS_BACKENDS; do
+		for l in $REDIS_LIMITS; do
+			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -l \"\$label\" || rc=1"
+		done
+	done
+}
+
+redis_cmd()
+{
+	modes_cmd "$1" redis_cases "$APPS_MODES"
+}
+
+# redis_boot: boot() with the host's root, a data disk and swap room;
+# 20 minutes a run at most
+redis_boot()
+{
+	n=0
+	for m in $APPS_MODES; do n=$((n + 1)); done
+	n=$((n * $(echo $REDIS_BACKENDS | wc -w) * $(echo $REDIS_LIMITS | wc -w) * REDIS_REPS))
+	BOOT_FLAGS=-r BOOT_PREFIX=redis BOOT_TIMEOUT=$((1200 * n)) \
+		DATA_DISK_SIZE=256M SWAP_DISK_SIZE=512M boot "$@"
 }
 
 # forksrv_cases: the guest commands of one boot of part "forksrv"
@@ -295,9 +349,15 @@ case " $PARTS " in *" profile "*)
 		die "part profile needs BENCH_FLAVOUR=bench: $FLAVOUR's kernel has KASLR, and the profile needs System.map's addresses"
 esac
 ! grep -q '^#start-from' "$TOP/configs/$FLAVOUR.config" || "$scripts/deps.sh" debian
+case " $PARTS " in *" redis "*) "$scripts/deps.sh" apps ;; esac
 for tree in stock patched; do
 	"$scripts/prepare-tree.sh" "$tree"
 	"$scripts/build-kernel.sh" "$tree" "$FLAVOUR"
+	# Part redis keeps its RDB files on an ext4 data disk.
+	case " $PARTS " in *" redis "*)
+		grep -q '^CONFIG_EXT4_FS=y' "$BUILD/obj-$tree-$FLAVOUR/.config" ||
+			die "part redis needs ext4 in the kernel (BENCH_FLAVOUR=debian-bench has it; $FLAVOUR has not)"
+	esac
 done
 failed=0
 case " $PARTS " in *" remap "*)
@@ -378,11 +438,34 @@ case " $PARTS " in *" forksrv "*)
 		failed=1
 	fi
 esac
+case " $PARTS " in *" redis "*)
+	rd=$OUT/redis
+	REDIS_DATA=$BUILD/bench-redis-data/k$REDIS_KEYS-v$REDIS_VALUE
+	mkdir -p "$rd"
+	: > "$rd/results.txt"
+	rm -f "$rd/table.txt" "$rd/table.txt.new" "$rd"/console-*.log "$rd"/*.dat \
+		"$rd/redis.png"
+	# The data set, made once on the host: the same for every kernel.
+	[ -f "$REDIS_DATA/digest" ] ||
+		nice -n 10 python3 "$scripts/bench-redis-data.py" "$REDIS_KEYS" \
+			"$REDIS_VALUE" "$REDIS_DATA" || die "cannot make the Redis data set"
+	rounds redis "$rd" "$rd/results.txt" redis_cmd redis_boot
+	echo
+	how="Redis BGSAVE of a heap in swap, wall clock; $FLAVOUR kernels, $ROUNDS round(s) of $REDIS_REPS run(s), modes $APPS_MODES, $REDIS_KEYS keys of $REDIS_VALUE bytes:"
+	echo "$how"
+	if python3 "$scripts/bench-apps-report.py" redis "$rd/results.txt" "$rd"; then
+		{ echo "$how"; echo; cat "$rd/table.txt.new"; } > "$rd/table.txt.tmp" &&
+			mv "$rd/table.txt.tmp" "$rd/table.txt.new"
+	else
+		failed=1
+	fi
+esac
 if [ "$failed" -ne 0 ]; then
 	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new" \
-		"$OUT/$FORKSRV_DIR/table.txt.new"
+		"$OUT/$FORKSRV_DIR/table.txt.new" "$OUT/redis/table.txt.new"
 	die "some boots or reports failed: no table written (the tables above leave out the failed boots)"
 fi
 case " $PARTS " in *" remap "*) publish "$OUT" ;; esac
 case " $PARTS " in *" overhead "*) publish "$OUT/icount" ;; esac
 case " $PARTS " in *" forksrv "*) publish "$OUT/$FORKSRV_DIR" ;; esac
+case " $PARTS " in *" redis "*) publish "$OUT/redis" ;; esac

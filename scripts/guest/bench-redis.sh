@@ -1,0 +1,363 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL
+#                       [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]
+#
+# Runs in the guest, in the host's root file system (scripts/bench.sh,
+# part "redis", boots it with run-guest.sh -r and a blank data disk,
+# /dev/vdb): Debian's redis-server and redis-benchmark, unchanged, with
+# the heap of the server in swap when BGSAVE starts. Each repetition:
+#  - swap on BACKEND alone (zram, reset first, or the disk /dev/vda);
+#  - redis-server in a memory cgroup without a limit, loading
+#    DATADIR/dump.rdb (KEYS keys, made on the host by
+#    scripts/bench-redis-data.py) from the data disk, an ext4 file
+#    system (the file is copied there by this script, outside the
+#    cgroup; what BGSAVE writes is charged to the cgroup, but as page
+#    cache that is clean and reclaimable once written back, where a
+#    tmpfs file would be anon memory);
+#  - then memory.high becomes LIMIT_MIB and memory.max twice that, a
+#    backstop (at memory.max alone, reclaim of so small a cgroup
+#    throttled every fault, and a run took minutes under TCG), and
+#    memory.reclaim pushes the heap out: the cgroup's swap must hold
+#    three quarters of Redis' used_memory, or the run fails;
+#  - BGSAVE, to the data disk; while it runs, redis-benchmark GETs of
+#    random keys in runs of 200 requests, one after the other, the run
+#    in flight when BGSAVE ends killed (and left out: it is incomplete);
+#  - right after it, one redis-benchmark pass of PASS_REQS GETs, with the
+#    parent's minor and major faults (/proc/PID/stat) around it;
+#  - the parent's DEBUG DIGEST must then be DATADIR/digest, and so must
+#    that of a second server (outside the cgroup) loaded from the RDB
+#    file BGSAVE wrote; the cgroup must have seen no OOM kill.
+# One line per repetition, "redis: key=value ...":
+#   bgsave_s        BGSAVE's time, from the server log's timestamps: the
+#                   parent's "Background saving started" to the child's
+#                   "DB saved on disk"
+#   bg_rps, bg_p50_ms, bg_p99_ms, bg_reqs   GETs while BGSAVE ran
+#   pass_rps, pass_p50_ms, pass_p99_ms      GETs of the pass after it
+#   pass_minflt, pass_majflt   the parent's faults in the pass
+#   bg_pswpin, pass_pswpin     pages read from swap in BGSAVE, in the pass
+#   bg_remap_pte    swapin_remap_pte during BGSAVE (-1: no such counter)
+#   bg_refault_file file pages of the cgroup read again during BGSAVE
+#                   (memory.stat workingset_refault_file): a sign that the
+#                   limit thrashes on files instead of squeezing the heap
+#   start_anon_kb, start_swap_kb, used_kb   the cgroup's anon memory and
+#                   swap (memory.stat, memory.swap.current) when BGSAVE
+#                   started, and Redis' used_memory
+#   bg_swap_kb, bg_zram_kb, pass_swap_kb, pass_zram_kb   SwapTotal -
+#                   SwapFree and zram's mem_used_total right after BGSAVE
+#                   and after the pass (-1: not zram)
+#   oom_kill        the cgroup's OOM kills (a run with one fails)
+# Exits non-zero if any repetition failed; a failed one prints no line.
+set -u
+
+DATA= KEYS= BACKEND= LABEL= LIMIT=16 REPS=1 CLIENTS=4 PASS=2000
+while getopts d:k:b:l:L:r:c:n: o; do
+	case $o in
+	d) DATA=$OPTARG ;;
+	k) KEYS=$OPTARG ;;
+	b) BACKEND=$OPTARG ;;
+	l) LABEL=$OPTARG ;;
+	L) LIMIT=$OPTARG ;;
+	r) REPS=$OPTARG ;;
+	c) CLIENTS=$OPTARG ;;
+	n) PASS=$OPTARG ;;
+	*) BACKEND= ;;
+	esac
+done
+usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]"
+case "$BACKEND" in zram|disk) ;; *) echo "$usage" >&2; exit 2 ;; esac
+for v in "$KEYS" "$LIMIT" "$REPS" "$CLIENTS" "$PASS"; do
+	case "$v" in ''|0|*[!0-9]*) echo "$usage (numbers above 0)" >&2; exit 2 ;; esac
+done
+[ -n "$LABEL" ] && [ -f "$DATA/dump.rdb" ] && [ -f "$DATA/digest" ] || {
+	echo "$usage (DATADIR: dump.rdb and digest of bench-redis-data.py)" >&2
+	exit 2
+}
+
+HERE=$(dirname "$0")
+CG=/sys/fs/cgroup/bench-redis
+MNT=/tmp/bench-redis
+PORT=6391
+CHECK_PORT=6392
+CHUNK=200
+ZRAM_SIZE=512M
+DIGEST=$(cat "$DATA/digest")
+
+# note TEXT: a timestamped progress line on the console
+note()
+{
+	echo "# bench-redis: $(date +%T.%N | cut -c1-12) $LABEL $BACKEND: $*"
+}
+
+vmstat()
+{
+	awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? -1 : v) }' /proc/vmstat
+}
+
+meminfo_kb()
+{
+	awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo
+}
+
+swap_held_kb()
+{
+	echo $(( $(meminfo_kb SwapTotal) - $(meminfo_kb SwapFree) ))
+}
+
+zram_kb()
+{
+	if [ "$BACKEND" = zram ]; then
+		echo $(( $(awk '{ print $3 }' /sys/block/zram0/mm_stat) / 1024 ))
+	else
+		echo -1
+	fi
+}
+
+# cg_stat FILE KEY: a "key value" line of a cgroup file
+cg_stat()
+{
+	awk -v k="$2" '$1 == k { print $2 }' "$CG/$1"
+}
+
+# rcli ARGS...: redis-cli against the server under test
+rcli()
+{
+	redis-cli -p "$PORT" "$@" | tr -d '\r'
+}
+
+# info FIELD: a field of INFO
+info()
+{
+	rcli info | sed -n "s/^$1://p"
+}
+
+# wait_redis PORT PID: until the server answers PING (it says LOADING
+# while it reads its RDB file), at most 20 minutes; 1 if process PID
+# (the server started for PORT) is gone
+wait_redis()
+{
+	i=0
+	while [ "$(redis-cli -p "$1" ping 2>/dev/null | tr -d '\r')" != PONG ]; do
+		i=$((i + 1))
+		[ $i -lt 2400 ] && kill -0 "$2" 2>/dev/null || return 1
+		sleep 0.5
+	done
+}
+
+# server_stop PORT PID: shut the server down, or kill it, and reap it
+server_stop()
+{
+	redis-cli -p "$1" shutdown nosave > /dev/null 2>&1
+	kill "$2" 2>/dev/null
+	wait "$2" 2>/dev/null
+}
+
+# log_ms PATTERN: the time, in ms of the day, of the server log's last
+# line matching PATTERN ("pid:M dd Mon yyyy hh:mm:ss.mmm * text")
+log_ms()
+{
+	grep "$1" "$MNT/redis.log" | tail -n 1 |
+		awk '{ split($5, t, "[:.]"); print ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'
+}
+
+# pid_faults PID: "minflt majflt" of /proc/PID/stat (fields 10 and 12,
+# counted after the command name, which may hold spaces)
+pid_faults()
+{
+	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8, $10 }'
+}
+
+swap_setup()
+{
+	swapoff -a 2>/dev/null
+	if [ "$BACKEND" = zram ]; then
+		echo 1 > /sys/block/zram0/reset &&
+		echo "$ZRAM_SIZE" > /sys/block/zram0/disksize &&
+		mkswap /dev/zram0 > /dev/null && swapon /dev/zram0
+	else
+		mkswap /dev/vda > /dev/null && swapon /dev/vda
+	fi
+}
+
+# The data disk, once per boot: ext4 on /dev/vdb, the data set on it.
+if ! grep -q " $MNT " /proc/mounts; then
+	mkdir -p "$MNT" &&
+	mkfs.ext4 -q -F /dev/vdb &&
+	mount -t ext4 /dev/vdb "$MNT" &&
+	cp "$DATA/dump.rdb" "$MNT/load.rdb" || {
+		echo "bench-redis: cannot set up the data disk /dev/vdb on $MNT"
+		exit 1
+	}
+fi
+mkdir -p "$CG"
+# The programs' files in the page cache, charged to the root cgroup (this
+# shell's): the limit of $CG then squeezes Redis' heap and not its code,
+# which would otherwise be read back over 9p at every refault.
+for f in $(command -v redis-server redis-cli redis-benchmark) \
+	 $(ldd "$(command -v redis-server)" "$(command -v redis-benchmark)" |
+	   awk '$3 ~ /^\// { print $3 } $1 ~ /^\/.*[^:]$/ { print $1 }' | sort -u); do
+	cat "$f" > /dev/null
+done
+
+# run_once REP: one repetition; 1 if it failed
+run_once()
+{
+	rep=$1
+	err=
+	swap_setup || { echo "bench-redis: swap on $BACKEND failed"; return 1; }
+	rm -f "$MNT/bgsave.rdb" "$MNT"/temp-*.rdb
+	echo max > "$CG/memory.high" && echo max > "$CG/memory.max" || {
+		echo "bench-redis: cannot lift the limits of $CG"
+		return 1
+	}
+	oom0=$(cg_stat memory.events oom_kill)
+	sh -c "echo \$\$ > $CG/cgroup.procs && exec redis-server --port $PORT \
+		--dir $MNT --dbfilename load.rdb --save '' --appendonly no \
+		--enable-debug-command yes --enable-protected-configs yes \
+		--daemonize no" > "$MNT/redis.log" 2>&1 &
+	server=$!
+	if ! wait_redis "$PORT" "$server"; then
+		echo "bench-redis: redis-server did not start"
+		sed 's/^/# /' "$MNT/redis.log"
+		server_stop "$PORT" "$server"
+		return 1
+	fi
+	note "loaded, $(cat "$CG/memory.current") bytes charged"
+	pid=$(info process_id)
+	if ! echo "${LIMIT}M" > "$CG/memory.high" ||
+	   ! echo "$((2 * LIMIT))M" > "$CG/memory.max" || [ -z "$pid" ]; then
+		echo "bench-redis: cannot set the limits of $CG, or no server pid ($pid)"
+		server_stop "$PORT" "$server"
+		return 1
+	fi
+	[ "$(rcli dbsize)" = "$KEYS" ] || err="$err dbsize $(rcli dbsize), not $KEYS;"
+
+	# The heap to swap: the cgroup's swap must hold most of it.
+	i=0
+	while [ $i -lt 8 ]; do
+		echo 1G > "$CG/memory.reclaim" 2>/dev/null
+		i=$((i + 1))
+	done
+	used_kb=$(( $(info used_memory) / 1024 ))
+	start_anon_kb=$(( $(cg_stat memory.stat anon) / 1024 ))
+	start_swap_kb=$(( $(cat "$CG/memory.swap.current") / 1024 ))
+	[ $((start_swap_kb * 4)) -ge $((used_kb * 3)) ] ||
+		err="$err only $start_swap_kb kB of $used_kb kB in swap at BGSAVE;"
+
+	# BGSAVE, with GETs while it runs.
+	[ "$(rcli config set dbfilename bgsave.rdb)" = OK ] ||
+		err="$err CONFIG SET dbfilename failed;"
+	note "BGSAVE"
+	in0=$(vmstat pswpin)
+	pte0=$(vmstat swapin_remap_pte)
+	rf0=$(cg_stat memory.stat workingset_refault_file)
+	stop=$MNT/bgsave.done
+	rm -f "$stop" "$MNT/during.txt"
+	rcli bgsave > /dev/null
+	(
+		while [ ! -e "$stop" ]; do
+			redis-benchmark -p "$PORT" -t get -n "$CHUNK" -r "$KEYS" \
+				-c "$CLIENTS" 2>/dev/null &
+			echo $! > "$MNT/during.pid"
+			wait $!
+		done
+	) > "$MNT/during.txt" &
+	bench=$!
+	i=0
+	while :; do
+		st=$(info rdb_bgsave_in_progress)
+		[ "$st" != 0 ] || break
+		i=$((i + 1))
+		if [ -z "$st" ] || [ $i -ge 12000 ]; then
+			err="$err BGSAVE did not end (or the server died): rdb_bgsave_in_progress '$st';"
+			break
+		fi
+		sleep 0.1
+	done
+	# The GETs stop with BGSAVE: the run in flight is killed, and
+	# redis-latency.py leaves it out.
+	touch "$stop"
+	while kill -0 "$bench" 2>/dev/null; do
+		kill "$(cat "$MNT/during.pid" 2>/dev/null)" 2>/dev/null
+		sleep 0.05
+	done
+	note "BGSAVE done"
+	in1=$(vmstat pswpin)
+	pte1=$(vmstat swapin_remap_pte)
+	rf1=$(cg_stat memory.stat workingset_refault_file)
+	bg_swap_kb=$(swap_held_kb)
+	bg_zram_kb=$(zram_kb)
+	wait $bench
+	[ "$(info rdb_last_bgsave_status)" = ok ] || err="$err BGSAVE failed;"
+	t0=$(log_ms "Background saving started")
+	t1=$(log_ms "DB saved on disk")
+	[ -n "$t0" ] && [ -n "$t1" ] && [ "$t1" -ge "$t0" ] ||
+		err="$err no BGSAVE times in the log ('$t0', '$t1');"
+	bg=$(python3 "$HERE/redis-latency.py" "$MNT/during.txt") ||
+		err="$err no GETs during BGSAVE;"
+
+	# The pass right after it.
+	note "pass"
+	f0=$(pid_faults "$pid")
+	in2=$(vmstat pswpin)
+	redis-benchmark -p "$PORT" -t get -n "$PASS" -r "$KEYS" -c "$CLIENTS" \
+		> "$MNT/pass.txt" 2>/dev/null
+	in3=$(vmstat pswpin)
+	f1=$(pid_faults "$pid")
+	pass_swap_kb=$(swap_held_kb)
+	pass_zram_kb=$(zram_kb)
+	pass=$(python3 "$HERE/redis-latency.py" "$MNT/pass.txt") ||
+		err="$err no GETs in the pass;"
+
+	note "pass done"
+	[ "$(rcli debug digest)" = "$DIGEST" ] || err="$err the parent's digest differs;"
+	server_stop "$PORT" "$server"
+	wait
+	oom=$(( $(cg_stat memory.events oom_kill) - oom0 ))
+	[ "$oom" = 0 ] || err="$err $oom OOM kill(s);"
+
+	# What BGSAVE wrote, loaded by a second server outside the cgroup.
+	note "checking the RDB file"
+	redis-server --port "$CHECK_PORT" --dir "$MNT" --dbfilename bgsave.rdb \
+		--save '' --appendonly no --enable-debug-command yes \
+		--daemonize no > "$MNT/check.log" 2>&1 &
+	if wait_redis "$CHECK_PORT" $!; then
+		d=$(redis-cli -p "$CHECK_PORT" debug digest | tr -d '\r')
+		[ "$d" = "$DIGEST" ] ||
+			err="$err the RDB file BGSAVE wrote has another digest ($d, $(redis-cli -p "$CHECK_PORT" dbsize | tr -d '\r') keys);"
+		redis-cli -p "$CHECK_PORT" shutdown nosave > /dev/null 2>&1
+	else
+		err="$err the RDB file BGSAVE wrote does not load;"
+		kill $! 2>/dev/null
+	fi
+	wait
+
+	if [ -n "$err" ]; then
+		echo "bench-redis: $LABEL $BACKEND rep $rep:$err"
+		ls -l "$MNT" | sed 's/^/# /'
+		tail -n 20 "$MNT/redis.log" "$MNT/check.log" | sed 's/^/# /'
+		return 1
+	fi
+	set -- $(echo "$f0" "$f1")
+	echo "redis: label=$LABEL backend=$BACKEND keys=$KEYS limit_mib=$LIMIT rep=$rep" \
+		"bgsave_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1000 }')" \
+		"$(echo "$bg" | sed 's/requests=/bg_reqs=/; s/ rps=/ bg_rps=/; s/p50_ms=/bg_p50_ms=/; s/p99_ms=/bg_p99_ms=/; s/ runs=[0-9]*//')" \
+		"$(echo "$pass" | sed 's/requests=[0-9]* //; s/rps=/pass_rps=/; s/p50_ms=/pass_p50_ms=/; s/p99_ms=/pass_p99_ms=/; s/ runs=[0-9]*//')" \
+		"pass_minflt=$(($3 - $1)) pass_majflt=$(($4 - $2))" \
+		"bg_pswpin=$((in1 - in0)) pass_pswpin=$((in3 - in2))" \
+		"bg_remap_pte=$([ "$pte0" = -1 ] && echo -1 || echo $((pte1 - pte0)))" \
+		"bg_refault_file=$((rf1 - rf0))" \
+		"start_anon_kb=$start_anon_kb start_swap_kb=$start_swap_kb used_kb=$used_kb" \
+		"bg_swap_kb=$bg_swap_kb bg_zram_kb=$bg_zram_kb" \
+		"pass_swap_kb=$pass_swap_kb pass_zram_kb=$pass_zram_kb oom_kill=$oom"
+}
+
+rc=0
+r=1
+while [ $r -le "$REPS" ]; do
+	run_once $r || rc=1
+	r=$((r + 1))
+done
+swapoff -a 2>/dev/null
+exit $rc
