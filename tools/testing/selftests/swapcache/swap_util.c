@@ -1422,16 +1422,20 @@ double bench_now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* A decimal option argument in [@min, @max]. Return: 0, or -1. */
+/*
+ * A decimal option argument in [@min, @max], digits only: no sign, no
+ * blank (strtoul() would take " 5" and "+5"). Return: 0, or -1.
+ */
 int bench_arg_ulong(const char *s, unsigned long min, unsigned long max,
 		    unsigned long *val)
 {
 	char *end;
 
+	if (*s < '0' || *s > '9')
+		return -1;
 	errno = 0;
 	*val = strtoul(s, &end, 10);
-	return errno || *end || !*s || *s == '-' || *val < min ||
-	       *val > max ? -1 : 0;
+	return errno || *end || *val < min || *val > max ? -1 : 0;
 }
 
 /* --------------------------------------------------------- environment */
