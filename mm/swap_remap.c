@@ -17,16 +17,11 @@
  * PTE still holds exactly that swap entry, installs a read-only,
  * non-exclusive, old PTE for the folio and drops the PTE's swap
  * reference.  The walk is batched: the neighbouring swap PTEs of the
- * faulting VMA whose folios are already in the swap cache and were found
- * there by a fault (of another sharer, or before reclaim unmapped them
- * again) join the walk, so that one anon_vma lock, one interval tree pass
- * and one PTL hold per page table per VMA cover a window of up to
- * SWAP_REMAP_BATCH pages.  The same pass maps them into the faulting mm
- * as well (fault-around for the swap cache).  A folio that swap readahead
- * brought in and no fault has found yet (PG_readahead) stays out, as
- * filemap_map_pages() leaves readahead folios to their fault: mapping it
- * would be a guess, and its fault is what tells swap readahead that the
- * guess was right.
+ * faulting VMA whose folios are already in the swap cache (swap
+ * readahead, earlier faults) join the walk, so that one anon_vma lock,
+ * one interval tree pass and one PTL hold per page table per VMA cover a
+ * window of up to SWAP_REMAP_BATCH pages.  The same pass maps them into
+ * the faulting mm as well (fault-around for the swap cache).
  *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
@@ -258,6 +253,8 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @left:	members whose @refs is not 0, a bit per slot.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
+ * @vma:	the faulting VMA: a member mapped there saved a fault of its
+ *		own, and counts the readahead hit that fault would have.
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
  *		take over: the count read when it joined, less the PTEs
@@ -276,6 +273,7 @@ struct swap_remap {
 	unsigned long left;
 	int budget;
 	struct anon_vma *root;
+	struct vm_area_struct *vma;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
 	unsigned int put[SWAP_REMAP_BATCH];
@@ -344,15 +342,8 @@ static void swap_remap_join(struct swap_remap *rm, unsigned int i)
 static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 			   struct folio *folio, swp_entry_t entry)
 {
-	/*
-	 * Not one that readahead brought in and no fault has found yet
-	 * (see the top of this file).  Mapped here, it would look used
-	 * where nobody may use it: counted as a readahead hit, it grows
-	 * the readahead window on guesses, and not counted, it shrinks
-	 * the window even where readahead was right.
-	 */
 	if (folio_test_large(folio) || folio_test_ksm(folio) ||
-	    folio_test_readahead(folio) || !folio_trylock(folio))
+	    !folio_trylock(folio))
 		goto put;
 	/* Under the folio lock: still the cache folio of @entry? */
 	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
@@ -561,6 +552,12 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 			continue;
 		swap_remap_pte(rm, k, vma, prot, addr + (j << PAGE_SHIFT),
 			       ptep, ptent);
+		/*
+		 * Mapped in the faulting VMA: a fault saved there, whose
+		 * readahead hit swap_cache_get_folios() did not count.
+		 */
+		if (vma == rm->vma)
+			swap_cache_ra_hit_nofault(rm->folio[k], vma);
 		rm->mlock[k] |= locked;
 		rm->put[k]++;
 		mapped++;
@@ -737,6 +734,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	 * copy and it is mapped nowhere.
 	 */
 	rm.root = vma->anon_vma->root;
+	rm.vma = vma;
 
 	/*
 	 * The window: the aligned SWAP_REMAP_BATCH pages around the fault

@@ -9,8 +9,7 @@
  * The fixtures pin page-cluster to 0 and VMA readahead off (swap_util),
  * so every count below is exact: one pswpin per page, and no batch
  * member but the faulting page itself unless a test puts the neighbours
- * in the swap cache on purpose (readahead_left_to_fault turns readahead
- * on for that). The sharers are swap_util's.
+ * in the swap cache on purpose. The sharers are swap_util's.
  *
  * Each test checks that its setup happened (pages swapped out in every
  * sharer, soft-dirty bits as planned, a THP really there, KSM really
@@ -32,8 +31,6 @@
 #include "swap_util.h"
 
 #define KNOB			"/sys/kernel/mm/swap/swapin_remap"
-#define PAGE_CLUSTER		"/proc/sys/vm/page-cluster"
-#define VMA_RA_ENABLED		"/sys/kernel/mm/swap/vma_ra_enabled"
 #define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define KSM_DIR			"/sys/kernel/mm/ksm/"
 #define NR_PAGES		16
@@ -816,69 +813,6 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 		}
 	}
 	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
-}
-
-/*
- * Swap readahead's guesses are left to their own fault.  With VMA
- * readahead on (page-cluster 3), sharer 0 reads pages 0 and 1 of its
- * swapped-out pages, and readahead reads the next page(s) into the swap
- * cache (PG_readahead).  The batch of a fault takes only folios that a
- * fault has found, so each read takes a fault of its own, and page 2,
- * read ahead, stays a swap PTE in both sharers, still marked: when
- * sharer 0 then reads it, it faults on the swap cache, that fault counts
- * the readahead hit, and the remap maps page 2 into sharer 1 like any
- * other.
- */
-TEST_F_TIMEOUT(remap, readahead_left_to_fault, TEST_TIMEOUT)
-{
-	struct remap_state *st = &self->st;
-	__u64 out[NR_PAGES], pme[2][NR_PAGES], sum[NR_PAGES];
-	long long ra0, hit1;
-	struct swap_slot slot;
-	int i;
-
-	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0,
-				false));
-	ASSERT_EQ(0, target_share(st, 2, true));
-	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, out));
-	ASSERT_EQ(0, file_write_str(PAGE_CLUSTER, "3"));
-	ASSERT_EQ(0, file_write_str(VMA_RA_ENABLED, "true"));
-
-	ra0 = vmstat_read("swap_ra");
-	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, 2, sum));
-	EXPECT_EQ(2, sharer_faults(&st->sh, 0));
-	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
-	EXPECT_EQ(pattern_checksum(st->seed[1]), sum[1]);
-	/* The setup: the second fault read page 2 ahead. */
-	ASSERT_LT(ra0, vmstat_read("swap_ra"));
-	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(out[2]),
-				   pagemap_swap_offset(out[2]), &slot));
-	ASSERT_TRUE(slot.in_swapcache) TH_LOG("page 2 was not read ahead");
-
-	/* Not mapped by the batch, in neither sharer. */
-	for (i = 0; i < 2; i++) {
-		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
-		EXPECT_TRUE(same_swap_entry(out[2], pme[i][2]))
-			TH_LOG("sharer %d page 2: %#llx", i,
-			       (unsigned long long)pme[i][2]);
-	}
-
-	/* Its own fault: the hit, and then the remap as for any page. */
-	hit1 = vmstat_read("swap_ra_hit");
-	ASSERT_EQ(0, sharer_read(&st->sh, 0, 2, 1, sum));
-	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
-	EXPECT_EQ(pattern_checksum(st->seed[2]), sum[0]);
-	EXPECT_EQ(hit1 + 1, vmstat_read("swap_ra_hit"));
-	for (i = 0; i < 2; i++)
-		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 2, 1, pme[i]));
-	ASSERT_TRUE(pme[0][0] & PM_PRESENT);
-	EXPECT_EQ(slot.pfn, pagemap_pfn(pme[0][0]));
-	if (variant->remap) {
-		EXPECT_TRUE(pme[1][0] & PM_PRESENT);
-		EXPECT_EQ(slot.pfn, pagemap_pfn(pme[1][0]));
-	} else {
-		EXPECT_TRUE(same_swap_entry(out[2], pme[1][0]));
-	}
 }
 
 /*
