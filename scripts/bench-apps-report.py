@@ -52,6 +52,7 @@ PARTS = {
                      ("pass_rps", "{:.0f}"), ("pass_p50_ms", "{:.2f}"),
                      ("pass_minflt", "{:.0f}"), ("pass_majflt", "{:.0f}"),
                      ("bg_pswpin", "{:.0f}"), ("pass_pswpin", "{:.0f}"),
+                     ("bg_pswpout", "{:.0f}"),
                      ("bg_remap_pte", "{:.0f}"),
                      ("bg_refault_file", "{:.0f}"), ("used_kb", "{:.0f}"),
                      ("start_swap_kb", "{:.0f}"), ("pass_swap_kb", "{:.0f}"),

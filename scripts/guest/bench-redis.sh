@@ -37,6 +37,7 @@
 #   pass_rps, pass_p50_ms, pass_p99_ms      GETs of the pass after it
 #   pass_minflt, pass_majflt   the parent's faults in the pass
 #   bg_pswpin, pass_pswpin     pages read from swap in BGSAVE, in the pass
+#   bg_pswpout      pages written to swap during BGSAVE
 #   bg_remap_pte    swapin_remap_pte during BGSAVE (-1: no such counter)
 #   bg_refault_file file pages of the cgroup read again during BGSAVE
 #                   (memory.stat workingset_refault_file): a sign that the
@@ -250,6 +251,7 @@ run_once()
 		err="$err CONFIG SET dbfilename failed;"
 	note "BGSAVE"
 	in0=$(vmstat pswpin)
+	out0=$(vmstat pswpout)
 	pte0=$(vmstat swapin_remap_pte)
 	rf0=$(cg_stat memory.stat workingset_refault_file)
 	stop=$MNT/bgsave.done
@@ -284,6 +286,7 @@ run_once()
 	done
 	note "BGSAVE done"
 	in1=$(vmstat pswpin)
+	out1=$(vmstat pswpout)
 	pte1=$(vmstat swapin_remap_pte)
 	rf1=$(cg_stat memory.stat workingset_refault_file)
 	bg_swap_kb=$(swap_held_kb)
@@ -346,6 +349,7 @@ run_once()
 		"$(echo "$pass" | sed 's/requests=[0-9]* //; s/rps=/pass_rps=/; s/p50_ms=/pass_p50_ms=/; s/p99_ms=/pass_p99_ms=/; s/ runs=[0-9]*//')" \
 		"pass_minflt=$(($3 - $1)) pass_majflt=$(($4 - $2))" \
 		"bg_pswpin=$((in1 - in0)) pass_pswpin=$((in3 - in2))" \
+		"bg_pswpout=$((out1 - out0))" \
 		"bg_remap_pte=$([ "$pte0" = -1 ] && echo -1 || echo $((pte1 - pte0)))" \
 		"bg_refault_file=$((rf1 - rf0))" \
 		"start_anon_kb=$start_anon_kb start_swap_kb=$start_swap_kb used_kb=$used_kb" \
