@@ -1374,7 +1374,6 @@ bool pid_range_swapped(pid_t pid, const char *mem, size_t len)
 	return ok;
 }
 
-
 /**
  * bench_env_setup - the set-up every benchmark program shares
  * @env: filled in; bench_env_teardown() undoes it
