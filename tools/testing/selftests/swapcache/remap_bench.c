@@ -211,8 +211,12 @@ static int bench(const char *mode, int nr, size_t mib)
 	for (i = 0; i < nr; i++) {
 		int p1[2], p2[2];
 
-		if (pipe(p1) || pipe(p2))
-			return -1;
+		if (pipe(p1) || pipe(p2)) {
+			/* Those of pipe(p1) leak, as rarely as this fails. */
+			nr = i;
+			munmap(mem, len);
+			goto fail;
+		}
 		ch[i].pid = fork();
 		if (!ch[i].pid) {
 			close(p1[1]);
@@ -235,7 +239,10 @@ static int bench(const char *mode, int nr, size_t mib)
 		ch[i].reply = p2[0];
 		if (ch[i].pid < 0 || read(ch[i].reply, &c, 1) != 1) {
 			fprintf(stderr, "a sharer failed to start\n");
-			return -1;
+			/* Stop the sharers started so far, this one too. */
+			nr = i + 1;
+			munmap(mem, len);
+			goto fail;
 		}
 	}
 	munmap(mem, len);
@@ -297,9 +304,12 @@ static int bench(const char *mode, int nr, size_t mib)
 	ret = 0;
 fail:
 	for (i = 0; i < nr; i++) {
-		if (ret || write(ch[i].cmd, "q", 1) != 1)
-			kill(ch[i].pid, SIGKILL);
-		waitpid(ch[i].pid, NULL, 0);
+		/* A failed fork() left -1: kill(-1) would kill everything. */
+		if (ch[i].pid > 0) {
+			if (ret || write(ch[i].cmd, "q", 1) != 1)
+				kill(ch[i].pid, SIGKILL);
+			waitpid(ch[i].pid, NULL, 0);
+		}
 		close(ch[i].cmd);
 		close(ch[i].reply);
 	}
