@@ -102,6 +102,20 @@ def caseval(v):
         return (1, 0, v)
 
 
+def derive_forksrv(spec, kv):
+    """Per second of the window, and per request served: -1 where there
+    is none (check() refuses such a run)."""
+    secs, reqs = float(kv["secs"]), float(kv["requests"])
+    for m in spec.get("per_s", []):
+        v = float(kv[m])
+        kv[m + "_s"] = v if v < 0 or secs <= 0 else v / secs
+    kv["pswpin_req"] = float(kv["pswpin"]) / reqs if reqs > 0 else -1
+    # PTEs the remap mapped per request: against the faults per request
+    # it saved, what each saved fault cost.
+    pte = float(kv["remap_pte"])
+    kv["remap_pte_req"] = pte / reqs if pte >= 0 and reqs > 0 else -1
+
+
 def parse(part, path):
     spec = PARTS[part]
     names = ([m for m, _ in spec["main"] + spec["counters"]] +
@@ -118,23 +132,8 @@ def parse(part, path):
                     # The parent's faults in the pass, minor and major.
                     kv["pass_flt"] = (int(kv["pass_minflt"]) +
                                       int(kv["pass_majflt"]))
-                    case = tuple(kv[k] for k in spec["case"])
-                    vals = [float(kv[m]) for m in names]
-                    for m, v in zip(names, vals):
-                        runs[(case, kv["label"])][m].append(v)
-                    continue
-                # Per second of the window, and per request served: -1
-                # where there is none (check() refuses such a run).
-                secs, reqs = float(kv["secs"]), float(kv["requests"])
-                for m in spec.get("per_s", []):
-                    v = float(kv[m])
-                    kv[m + "_s"] = v if v < 0 or secs <= 0 else v / secs
-                kv["pswpin_req"] = (float(kv["pswpin"]) / reqs if reqs > 0
-                                    else -1)
-                # PTEs the remap mapped per request: against the faults
-                # per request it saved, what each saved fault cost.
-                pte = float(kv["remap_pte"])
-                kv["remap_pte_req"] = pte / reqs if pte >= 0 and reqs > 0 else -1
+                else:
+                    derive_forksrv(spec, kv)
                 case = tuple(kv[k] for k in spec["case"])
                 vals = [float(kv[m]) for m in names]
             except (KeyError, ValueError):

@@ -332,6 +332,27 @@ publish()
 	rm -f "$1/table.txt.new"
 }
 
+# apps_dir_reset DIR PNG: an empty DIR/results.txt, and nothing of an
+# earlier run in DIR: its consoles, plot data, tables and PNG
+apps_dir_reset()
+{
+	mkdir -p "$1"
+	: > "$1/results.txt"
+	rm -f "$1/table.txt" "$1/table.txt.new" "$1"/console-*.log "$1"/*.dat \
+		"$1/$2"
+}
+
+# apps_report PART DIR HOW: bench-apps-report.py's table of DIR's results,
+# with HOW (how it was made) as its first line; 1 if the report failed
+apps_report()
+{
+	echo "$3"
+	python3 "$scripts/bench-apps-report.py" "$1" "$2/results.txt" "$2" ||
+		return 1
+	{ echo "$3"; echo; cat "$2/table.txt.new"; } > "$2/table.txt.tmp" &&
+		mv "$2/table.txt.tmp" "$2/table.txt.new"
+}
+
 # remap_boot: boot() for the remap part, under -icount with BENCH_ICOUNT=1
 remap_boot()
 {
@@ -416,11 +437,7 @@ case " $PARTS " in *" profile "*)
 esac
 case " $PARTS " in *" forksrv "*)
 	fs=$OUT/$FORKSRV_DIR
-	mkdir -p "$fs"
-	: > "$fs/results.txt"
-	# Nothing of an earlier run: its consoles, plot data, tables.
-	rm -f "$fs/table.txt" "$fs/table.txt.new" "$fs"/console-*.log "$fs"/*.dat \
-		"$fs/forksrv.png"
+	apps_dir_reset "$fs" forksrv.png
 	rounds forksrv "$fs" "$fs/results.txt" forksrv_cmd forksrv_boot
 	echo
 	# The table's first line says how it was made.
@@ -429,36 +446,21 @@ case " $PARTS " in *" forksrv "*)
 	else
 		how="wall clock"
 	fi
-	how="Forking server, $how; $FLAVOUR kernels, $ROUNDS round(s) of $FORKSRV_REPS run(s), modes $APPS_MODES, forkserver_bench $FORKSRV_ARGS${FORKSRV_MTHP:+ -T $FORKSRV_MTHP}:"
-	echo "$how"
-	if python3 "$scripts/bench-apps-report.py" forksrv "$fs/results.txt" "$fs"; then
-		{ echo "$how"; echo; cat "$fs/table.txt.new"; } > "$fs/table.txt.tmp" &&
-			mv "$fs/table.txt.tmp" "$fs/table.txt.new"
-	else
+	apps_report forksrv "$fs" "Forking server, $how; $FLAVOUR kernels, $ROUNDS round(s) of $FORKSRV_REPS run(s), modes $APPS_MODES, forkserver_bench $FORKSRV_ARGS${FORKSRV_MTHP:+ -T $FORKSRV_MTHP}:" ||
 		failed=1
-	fi
 esac
 case " $PARTS " in *" redis "*)
 	rd=$OUT/redis
 	REDIS_DATA=$BUILD/bench-redis-data/k$REDIS_KEYS-v$REDIS_VALUE
-	mkdir -p "$rd"
-	: > "$rd/results.txt"
-	rm -f "$rd/table.txt" "$rd/table.txt.new" "$rd"/console-*.log "$rd"/*.dat \
-		"$rd/redis.png"
+	apps_dir_reset "$rd" redis.png
 	# The data set, made once on the host: the same for every kernel.
 	[ -f "$REDIS_DATA/digest" ] ||
 		nice -n 10 python3 "$scripts/bench-redis-data.py" "$REDIS_KEYS" \
 			"$REDIS_VALUE" "$REDIS_DATA" || die "cannot make the Redis data set"
 	rounds redis "$rd" "$rd/results.txt" redis_cmd redis_boot
 	echo
-	how="Redis BGSAVE of a heap in swap, wall clock; $FLAVOUR kernels, $ROUNDS round(s) of $REDIS_REPS run(s), modes $APPS_MODES, $REDIS_KEYS keys of $REDIS_VALUE bytes:"
-	echo "$how"
-	if python3 "$scripts/bench-apps-report.py" redis "$rd/results.txt" "$rd"; then
-		{ echo "$how"; echo; cat "$rd/table.txt.new"; } > "$rd/table.txt.tmp" &&
-			mv "$rd/table.txt.tmp" "$rd/table.txt.new"
-	else
+	apps_report redis "$rd" "Redis BGSAVE of a heap in swap, wall clock; $FLAVOUR kernels, $ROUNDS round(s) of $REDIS_REPS run(s), modes $APPS_MODES, $REDIS_KEYS keys of $REDIS_VALUE bytes:" ||
 		failed=1
-	fi
 esac
 if [ "$failed" -ne 0 ]; then
 	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new" \
