@@ -255,7 +255,7 @@ run_once()
 	pte0=$(vmstat swapin_remap_pte)
 	rf0=$(cg_stat memory.stat workingset_refault_file)
 	stop=$MNT/bgsave.done
-	rm -f "$stop" "$MNT/during.txt"
+	rm -f "$stop" "$MNT/during.txt" "$MNT/during.pid"
 	rcli bgsave > /dev/null
 	(
 		while [ ! -e "$stop" ]; do
