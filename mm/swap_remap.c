@@ -225,7 +225,7 @@
  * more for the page table walk.  A fault that runs out gives up the rest
  * of the walk (counted in swapin_remap_abort); the sharers not reached
  * keep their swap PTEs and fault as without the remap.  The walk checks
- * the budget after each VMA, so 512 units reach 31 VMAs of a full
+ * the budget before each VMA, so 512 units reach 31 VMAs of a full
  * 16-page batch (17 units each, the last one overdrawing by up to 16),
  * the faulting VMA included, or 256 VMAs of one page, and cost on the
  * order of 50 us of CPU time on current hardware.
@@ -626,15 +626,16 @@ static bool swap_remap_walk(struct swap_remap *rm)
 				       rm->pgoff + rm->nr - 1) {
 		struct vm_area_struct *vma = avc->vma;
 
+		/* Out of budget with a VMA still to see: a give-up. */
+		if (rm->budget <= 0) {
+			ret = false;
+			break;
+		}
 		if (swap_remap_mm_dying(vma->vm_mm) || is_vm_hugetlb_page(vma))
 			continue;
 		swap_remap_vma(rm, vma);
 		if (!rm->left)
 			break;
-		if (rm->budget <= 0) {
-			ret = false;
-			break;
-		}
 		cond_resched();
 	}
 	anon_vma_unlock_read(rm->root);
