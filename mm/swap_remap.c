@@ -23,20 +23,6 @@
  * window of up to SWAP_REMAP_BATCH pages.  The same pass maps them into
  * the faulting mm as well (fault-around for the swap cache).
  *
- * A folio that swap readahead brought in and no fault has found yet
- * (PG_readahead) is a guess.  It joins only while readahead is proven
- * right in the faulting VMA: a fault has found one of its folios since
- * readahead last sized its window (swap_cache_ra_proven()).  Mapped then,
- * it counts the hit that its own fault would have counted: sequential
- * access takes the fault that reads a window and the fault of its first
- * guess, and the batch maps the rest and keeps the next window full.
- * Until then it is left to its own fault, as filemap_map_pages() leaves
- * the page cache's readahead folios: mapped and counted on a guess, the
- * guesses of random access would grow the window to its maximum, to be
- * reclaimed unread and read again.  (PG_readahead is PG_reclaim: a folio
- * under writeback for reclaim looks like a guess too, and is left to its
- * fault as well.)
- *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
  * the walk, with folios_free_swap(): when it returns, SwapFree and zram
@@ -269,7 +255,6 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @root:	the anon_vma tree root that every member belongs to.
  * @vma:	the faulting VMA: a member mapped there saved a fault of its
  *		own, and counts the readahead hit that fault would have.
- * @ra:		readahead folios may join: swap_cache_ra_proven(@vma).
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
  *		take over: the count read when it joined, less the PTEs
@@ -289,7 +274,6 @@ struct swap_remap {
 	int budget;
 	struct anon_vma *root;
 	struct vm_area_struct *vma;
-	bool ra;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
 	unsigned int put[SWAP_REMAP_BATCH];
@@ -358,9 +342,8 @@ static void swap_remap_join(struct swap_remap *rm, unsigned int i)
 static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 			   struct folio *folio, swp_entry_t entry)
 {
-	/* A guess of swap readahead, not yet proven: see the top. */
 	if (folio_test_large(folio) || folio_test_ksm(folio) ||
-	    (!rm->ra && folio_test_readahead(folio)) || !folio_trylock(folio))
+	    !folio_trylock(folio))
 		goto put;
 	/* Under the folio lock: still the cache folio of @entry? */
 	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
@@ -753,7 +736,6 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	 */
 	rm.root = vma->anon_vma->root;
 	rm.vma = vma;
-	rm.ra = swap_cache_ra_proven(vma);
 
 	/*
 	 * The window: the aligned SWAP_REMAP_BATCH pages around the fault
