@@ -209,10 +209,13 @@ static int bench(const char *mode, int nr, size_t mib)
 			expect += v;
 	}
 	for (i = 0; i < nr; i++) {
-		int p1[2], p2[2];
+		int p1[2] = { -1, -1 }, p2[2];
 
 		if (pipe(p1) || pipe(p2)) {
-			/* Those of pipe(p1) leak, as rarely as this fails. */
+			if (p1[0] >= 0) {
+				close(p1[0]);
+				close(p1[1]);
+			}
 			nr = i;
 			munmap(mem, len);
 			goto fail;
