@@ -23,6 +23,23 @@
  * window of up to SWAP_REMAP_BATCH pages.  The same pass maps them into
  * the faulting mm as well (fault-around for the swap cache).
  *
+ * A folio that swap readahead brought in and no fault has found yet
+ * (PG_readahead) is a guess.  It joins only while readahead is proven
+ * right in the faulting VMA: a fault has found one of its folios since
+ * readahead last sized its window (swap_cache_ra_proven()).  Every
+ * member mapped in the faulting VMA does the readahead accounting of the
+ * fault it saves (swap_cache_ra_hit()): a guess counts its hit, and each
+ * moves the VMA's readahead address to itself.  So sequential access
+ * takes the fault that reads a window and the fault of its first guess,
+ * the batch maps the rest, and the fault after the batch reads the next
+ * window forward, at full size.
+ * Until then it is left to its own fault, as filemap_map_pages() leaves
+ * the page cache's readahead folios: mapped and counted on a guess, the
+ * guesses of random access would grow the window to its maximum, to be
+ * reclaimed unread and read again.  (PG_readahead is PG_reclaim: a folio
+ * under writeback for reclaim looks like a guess too, and is left to its
+ * fault as well.)
+ *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
  * the walk, with folios_free_swap(): when it returns, SwapFree and zram
@@ -254,7 +271,8 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
  * @vma:	the faulting VMA: a member mapped there saved a fault of its
- *		own, and counts the readahead hit that fault would have.
+ *		own, and does that fault's readahead accounting.
+ * @ra:		readahead folios may join: swap_cache_ra_proven(@vma).
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
  *		take over: the count read when it joined, less the PTEs
@@ -274,6 +292,7 @@ struct swap_remap {
 	int budget;
 	struct anon_vma *root;
 	struct vm_area_struct *vma;
+	bool ra;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
 	unsigned int put[SWAP_REMAP_BATCH];
@@ -345,6 +364,13 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 	if (folio_test_large(folio) || folio_test_ksm(folio) ||
 	    !folio_trylock(folio))
 		goto put;
+	/*
+	 * A guess of swap readahead, not yet proven: see the top.  Tested
+	 * under the folio lock, which reclaim needs to set PG_reclaim, the
+	 * same bit.
+	 */
+	if (!rm->ra && folio_test_readahead(folio))
+		goto unlock;
 	/* Under the folio lock: still the cache folio of @entry? */
 	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
 	    !folio_test_uptodate(folio) || folio_test_hwpoison(folio))
@@ -554,10 +580,11 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 			       ptep, ptent);
 		/*
 		 * Mapped in the faulting VMA: a fault saved there, whose
-		 * readahead hit swap_cache_get_folios() did not count.
+		 * readahead accounting swap_cache_get_folios() did not do.
 		 */
 		if (vma == rm->vma)
-			swap_cache_ra_hit_nofault(rm->folio[k], vma);
+			swap_cache_ra_hit(rm->folio[k], vma,
+					  addr + (j << PAGE_SHIFT));
 		rm->mlock[k] |= locked;
 		rm->put[k]++;
 		mapped++;
@@ -736,6 +763,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	 */
 	rm.root = vma->anon_vma->root;
 	rm.vma = vma;
+	rm.ra = swap_cache_ra_proven(vma);
 
 	/*
 	 * The window: the aligned SWAP_REMAP_BATCH pages around the fault

@@ -9,7 +9,8 @@
  * The fixtures pin page-cluster to 0 and VMA readahead off (swap_util),
  * so every count below is exact: one pswpin per page, and no batch
  * member but the faulting page itself unless a test puts the neighbours
- * in the swap cache on purpose. The sharers are swap_util's.
+ * in the swap cache on purpose (readahead_proven turns readahead on for
+ * that). The sharers are swap_util's.
  *
  * Each test checks that its setup happened (pages swapped out in every
  * sharer, soft-dirty bits as planned, a THP really there, KSM really
@@ -31,6 +32,8 @@
 #include "swap_util.h"
 
 #define KNOB			"/sys/kernel/mm/swap/swapin_remap"
+#define PAGE_CLUSTER		"/proc/sys/vm/page-cluster"
+#define VMA_RA_ENABLED		"/sys/kernel/mm/swap/vma_ra_enabled"
 #define THP_ENABLED		"/sys/kernel/mm/transparent_hugepage/enabled"
 #define KSM_DIR			"/sys/kernel/mm/ksm/"
 #define NR_PAGES		16
@@ -813,6 +816,190 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 		}
 	}
 	EXPECT_EQ(c0.pte, vmstat_read("swapin_remap_pte"));
+}
+
+/*
+ * The swap cache folios that readahead brought into sharer @i's pages
+ * [@first, NR_PAGES) and no fault has found yet: in the swap cache, still
+ * marked PG_readahead (KPF_RECLAIM, the same bit).  Waits for their reads
+ * to end, so that a batch can lock them.  @pme: sharer @i's pagemap.
+ * Return: a bit per page, or -1 if a read did not end in time.
+ */
+static long readahead_pages(struct remap_state *st, int i,
+			    unsigned long first, __u64 *pme)
+{
+	struct swap_slot slot;
+	unsigned long p;
+	long mask = 0;
+	int tries;
+
+	if (sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme))
+		return -1;
+	for (p = first; p < NR_PAGES; p++) {
+		if (!pagemap_entry_is_swap(pme[p]) ||
+		    swap_slot_get(pagemap_swap_type(pme[p]),
+				  pagemap_swap_offset(pme[p]), &slot) != 1 ||
+		    !slot.in_swapcache || !page_flag(slot.pfn, KPF_RECLAIM))
+			continue;
+		for (tries = 0; tries < 100; tries++) {
+			if (page_flag(slot.pfn, KPF_UPTODATE) &&
+			    !page_flag(slot.pfn, KPF_LOCKED))
+				break;
+			usleep(50000);
+		}
+		if (tries == 100)
+			return -1;
+		mask |= 1L << p;
+	}
+	return mask;
+}
+
+/*
+ * swap_cache_drop - reclaim the swap cache folios of sharer 0's swap
+ * PTEs: on a disk, swap-out can leave them there, clean, once their
+ * writeback is done, and readahead would not read them.
+ * Return: 0 once none is left, -1 if some stayed after many tries.
+ */
+static int swap_cache_drop(struct remap_state *st)
+{
+	struct swap_slot slot;
+	__u64 pme[NR_PAGES];
+	unsigned long p;
+	int tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		if (sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme))
+			return -1;
+		for (p = 0; p < NR_PAGES; p++)
+			if (pagemap_entry_is_swap(pme[p]) &&
+			    swap_slot_get(pagemap_swap_type(pme[p]),
+					  pagemap_swap_offset(pme[p]),
+					  &slot) == 1 && slot.in_swapcache)
+				break;
+		if (p == NR_PAGES)
+			return 0;
+		cgroup_reclaim(&st->env.cg, NR_PAGES * psize());
+		usleep(20000);
+	}
+	return -1;
+}
+
+/*
+ * Swap readahead's guesses join a batch only once readahead has been
+ * right.  With VMA readahead on (page-cluster 3), sharer 0 reads its
+ * swapped-out pages in order, one read at a time:
+ *
+ * - page 0: a fault, and readahead reads pages 1.. ahead (PG_readahead;
+ *   a new VMA starts with the readahead hits of mm/swap_state.c's
+ *   GET_SWAP_RA_VAL(), so the first window is a full one).  No hit since
+ *   that window: the guesses stay swap PTEs in both sharers;
+ * - page 1: a fault that finds a guess, the first hit, so readahead is
+ *   proven: the batch maps the other guesses into both sharers, counts
+ *   their hits, and sharer 0 reads them without a fault;
+ * - the page after the last guess: a fault, and readahead reads the
+ *   window forward from it (mm/swap_state.c's swap_vma_ra_win()), since
+ *   the batch moved the VMA's readahead address to the last guess it
+ *   mapped, as that guess's own fault would have.  Left at page 1, the
+ *   address would make the window centred on the fault, and the last
+ *   pages of a forward one would not be read.
+ *
+ * With "never" there is no batch: every read is a fault, and every page
+ * read ahead a hit of its own, which moves the address itself.
+ */
+TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 out[NR_PAGES], pme[2][NR_PAGES], sum[NR_PAGES];
+	long long ra0, hit0;
+	unsigned long p, next;
+	long ahead, want;
+	int i, nr;
+
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0,
+				false));
+	ASSERT_EQ(0, target_share(st, 2, true));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, out));
+	ASSERT_EQ(0, file_write_str(PAGE_CLUSTER, "3"));
+	ASSERT_EQ(0, file_write_str(VMA_RA_ENABLED, "true"));
+	ASSERT_EQ(0, swap_cache_drop(st))
+		TH_LOG("setup: pages left in the swap cache after swap-out");
+
+	/* Page 0: a fault, and pages read ahead. */
+	ra0 = vmstat_read("swap_ra");
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
+	ASSERT_LT(ra0, vmstat_read("swap_ra")) TH_LOG("setup: no readahead");
+
+	/* Not proven: every guess is a swap PTE in both sharers... */
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+		for (p = 1; p < NR_PAGES; p++) {
+			ASSERT_TRUE(same_swap_entry(out[p], pme[i][p]))
+				TH_LOG("sharer %d page %lu: %#llx", i, p,
+				       (unsigned long long)pme[i][p]);
+		}
+	}
+	/* ...still marked, pages 1 and 2 among them. */
+	ahead = readahead_pages(st, 0, 1, pme[0]);
+	ASSERT_LE(0, ahead) TH_LOG("a read ahead did not end");
+	ASSERT_EQ(3L << 1, ahead & (3L << 1))
+		TH_LOG("setup: pages 1 and 2 not read ahead (%#lx)", ahead);
+
+	/* Page 1: a fault, a hit, and the other guesses join its batch. */
+	hit0 = vmstat_read("swap_ra_hit");
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 1, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[1]), sum[0]);
+	ahead &= ~(1L << 1);
+	nr = __builtin_popcountl(ahead);
+	EXPECT_EQ(hit0 + 1 + (variant->remap ? nr : 0),
+		  vmstat_read("swap_ra_hit"));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+		EXPECT_EQ(variant->remap || !i, !!(pme[i][1] & PM_PRESENT))
+			TH_LOG("sharer %d page 1: %#llx", i,
+			       (unsigned long long)pme[i][1]);
+		for (p = 2; p < NR_PAGES; p++) {
+			if (!(ahead & (1L << p)))
+				continue;
+			EXPECT_EQ(variant->remap, !!(pme[i][p] & PM_PRESENT))
+				TH_LOG("sharer %d page %lu: %#llx", i, p,
+				       (unsigned long long)pme[i][p]);
+		}
+	}
+	for (p = 2; p < NR_PAGES; p++) {
+		if (!(ahead & (1L << p)))
+			continue;
+		ASSERT_EQ(0, sharer_read(&st->sh, 0, p, 1, sum));
+		EXPECT_EQ(!variant->remap, sharer_faults(&st->sh, 0))
+			TH_LOG("page %lu", p);
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[0]);
+	}
+
+	/*
+	 * The page after the last guess: a fault whose window of 8 (the
+	 * hit of page 1 and those of at least 2 guesses make 5 pages or
+	 * more, rounded up) starts there: pages next + 1 to next + 7 are
+	 * read ahead.  Only with VMA readahead: the disk is rotational to
+	 * the guest's kernel, and swap on a rotational device turns it
+	 * off (nr_rotate_swap), for readahead by swap offset
+	 * (swap_cluster_readahead()), which keeps no address.
+	 */
+	if (variant->backend != SWAP_BACKEND_ZRAM)
+		return;
+	ASSERT_LE(2, nr)
+		TH_LOG("setup: guesses after page 1: %#lx", ahead);
+	next = 64 - __builtin_clzl(ahead);
+	ASSERT_LT(next + 7, NR_PAGES) TH_LOG("setup: guesses up to %lu", next);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, next, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[next]), sum[0]);
+	want = 0x7fL << (next + 1);
+	ahead = readahead_pages(st, 0, next + 1, pme[0]);
+	EXPECT_EQ(want, ahead)
+		TH_LOG("read ahead after page %lu: %#lx, not %#lx", next,
+		       ahead, want);
 }
 
 /*
