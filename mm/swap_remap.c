@@ -224,14 +224,17 @@
 /*
  * SWAP_REMAP_BUDGET - most PTE slots one fault may examine.
  *
- * Each batch member looked at in a VMA costs one unit, and each VMA one
- * more for the page table walk.  A fault that runs out gives up the rest
- * of the walk (counted in swapin_remap_abort); the sharers not reached
- * keep their swap PTEs and fault as without the remap.  The walk checks
- * the budget before each VMA, so 512 units reach 31 VMAs of a full
- * 16-page batch (17 units each, the last one overdrawing by up to 16),
- * the faulting VMA included, or 256 VMAs of one page, and cost on the
- * order of 50 us of CPU time on current hardware.
+ * A VMA in which a member is left to map costs a unit for every slot of
+ * the window that one of its page tables covers, member or not, and one
+ * more per page table (a window split over two page tables costs 18).
+ * The walk checks the budget before each VMA it would visit (not a dying
+ * mm's, not hugetlb); a fault that runs out with one still to visit gives
+ * up the rest of the walk (counted in swapin_remap_abort), and the
+ * sharers not reached keep their swap PTEs and fault as without the
+ * remap.  So 512 units reach 31 VMAs of a full 16-page window (17 units
+ * each: the 31st starts with 2 left and overdraws by 15), the faulting
+ * VMA included, or 256 VMAs of one page, and cost on the order of 50 us
+ * of CPU time on current hardware.
  */
 #define SWAP_REMAP_BUDGET	512
 
@@ -636,13 +639,13 @@ static bool swap_remap_walk(struct swap_remap *rm)
 				       rm->pgoff + rm->nr - 1) {
 		struct vm_area_struct *vma = avc->vma;
 
-		/* Out of budget with a VMA still to see: a give-up. */
+		if (swap_remap_mm_dying(vma->vm_mm) || is_vm_hugetlb_page(vma))
+			continue;
+		/* Out of budget with a VMA still to visit: a give-up. */
 		if (rm->budget <= 0) {
 			ret = false;
 			break;
 		}
-		if (swap_remap_mm_dying(vma->vm_mm) || is_vm_hugetlb_page(vma))
-			continue;
 		swap_remap_vma(rm, vma);
 		if (!rm->left)
 			break;
