@@ -26,19 +26,18 @@
  * A folio that swap readahead brought in and no fault has found yet
  * (PG_readahead) is a guess.  It joins only while readahead is proven
  * right in the faulting VMA: a fault has found one of its folios since
- * readahead last sized its window (swap_cache_ra_proven()).  Every
- * member mapped in the faulting VMA does the readahead accounting of the
- * fault it saves (swap_cache_ra_hit()): a guess counts its hit, and each
- * moves the VMA's readahead address to itself.  So sequential access
- * takes the fault that reads a window and the fault of its first guess,
- * the batch maps the rest, and the fault after the batch reads the next
- * window forward, at full size.
- * Until then it is left to its own fault, as filemap_map_pages() leaves
- * the page cache's readahead folios: mapped and counted on a guess, the
- * guesses of random access would grow the window to its maximum, to be
- * reclaimed unread and read again.  (PG_readahead is PG_reclaim: a folio
- * under writeback for reclaim looks like a guess too, and is left to its
- * fault as well.)
+ * readahead last sized its window (swap_cache_ra_proven()).  Until then
+ * it is left to its own fault, as filemap_map_pages() leaves the page
+ * cache's readahead folios: mapped and counted on a guess, the guesses of
+ * random access would grow the window to its maximum, to be reclaimed
+ * unread and read again.  (PG_readahead is PG_reclaim: a folio under
+ * writeback for reclaim looks like a guess too, and is left to its fault
+ * as well.)  Every member mapped in the faulting VMA does the readahead
+ * accounting of the fault it saves (swap_cache_ra_hit()): a guess counts
+ * its hit, and each moves the VMA's readahead address to itself.  So
+ * sequential access takes the fault that reads a window and the fault of
+ * its first guess, the batch maps the rest, and the fault after the batch
+ * reads the next window forward, at full size.
  *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
