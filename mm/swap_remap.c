@@ -34,10 +34,11 @@
  * writeback for reclaim looks like a guess too, and is left to its fault
  * as well.)  Every member mapped in the faulting VMA does the readahead
  * accounting of the fault it saves (swap_cache_ra_hit()): a guess counts
- * its hit, and each moves the VMA's readahead address to itself.  So
- * sequential access takes the fault that reads a window and the fault of
- * its first guess, the batch maps the rest, and the fault after the batch
- * reads the next window forward, at full size.
+ * its hit, and the VMA's readahead address ends at the member farthest
+ * from the fault, as faults in the direction of access would have left
+ * it.  So sequential access takes the fault that reads a window and the
+ * fault of its first guess, the batch maps the rest, and the fault after
+ * the batch reads the next window on, forward or backward, at full size.
  *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
@@ -270,6 +271,7 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @pgoff:	pgoff of slot 0 of the batch window.
  * @nr:		slots in the window.
  * @left:	members whose @refs is not 0, a bit per slot.
+ * @own:	members the walk mapped in the faulting VMA, a bit per slot.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
  * @vma:	the faulting VMA: a member mapped there saved a fault of its
@@ -291,6 +293,7 @@ struct swap_remap {
 	pgoff_t pgoff;
 	unsigned int nr;
 	unsigned long left;
+	unsigned long own;
 	int budget;
 	struct anon_vma *root;
 	struct vm_area_struct *vma;
@@ -580,13 +583,9 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 			continue;
 		swap_remap_pte(rm, k, vma, prot, addr + (j << PAGE_SHIFT),
 			       ptep, ptent);
-		/*
-		 * Mapped in the faulting VMA: a fault saved there, whose
-		 * readahead accounting swap_cache_get_folios() did not do.
-		 */
+		/* Mapped in the faulting VMA: a fault saved there. */
 		if (vma == rm->vma)
-			swap_cache_ra_hit(rm->folio[k], vma,
-					  addr + (j << PAGE_SHIFT));
+			__set_bit(k, &rm->own);
 		rm->mlock[k] |= locked;
 		rm->put[k]++;
 		mapped++;
@@ -677,6 +676,33 @@ static void swap_remap_put(struct swap_remap *rm)
 		       rm->folio[j]->swap.val == first.val + (j - i))
 			j++;
 		swap_put_refs(first, rm->put + i, j - i);
+	}
+}
+
+/*
+ * swap_remap_ra - the readahead accounting of the faults that the walk
+ * saved in the faulting VMA, which swap_cache_get_folios() did not do:
+ * swap_cache_ra_hit() for each member mapped there, at @addr + its
+ * distance from @slot, the fault's slot.  Nearest first, so that the
+ * VMA's last fault address ends at the farthest, the page that faults in
+ * the direction of access would have reached last: the next window then
+ * reads on in that direction, forward or backward.  Two at the same
+ * distance: the one above last.
+ *
+ * Context: the members locked, the faulting VMA held.
+ */
+static void swap_remap_ra(struct swap_remap *rm, unsigned long addr,
+			  unsigned int slot)
+{
+	unsigned int d;
+
+	for (d = 1; d < rm->nr; d++) {
+		if (slot >= d && test_bit(slot - d, &rm->own))
+			swap_cache_ra_hit(rm->folio[slot - d], rm->vma,
+					  addr - ((unsigned long)d << PAGE_SHIFT));
+		if (slot + d < rm->nr && test_bit(slot + d, &rm->own))
+			swap_cache_ra_hit(rm->folio[slot + d], rm->vma,
+					  addr + ((unsigned long)d << PAGE_SHIFT));
 	}
 }
 
@@ -794,6 +820,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 		if (!swap_remap_walk(&rm))
 			count_vm_event(SWAPIN_REMAP_ABORT);
 		swap_remap_put(&rm);
+		swap_remap_ra(&rm, vmf->address, slot);
 	}
 
 	if (mode == SWAPIN_REMAP_AUTO) {

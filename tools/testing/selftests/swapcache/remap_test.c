@@ -9,8 +9,8 @@
  * The fixtures pin page-cluster to 0 and VMA readahead off (swap_util),
  * so every count below is exact: one pswpin per page, and no batch
  * member but the faulting page itself unless a test puts the neighbours
- * in the swap cache on purpose (readahead_proven turns readahead on for
- * that). The sharers are swap_util's.
+ * in the swap cache on purpose (readahead_proven and readahead_backward
+ * turn readahead on for that). The sharers are swap_util's.
  *
  * Each test checks that its setup happened (pages swapped out in every
  * sharer, soft-dirty bits as planned, a THP really there, KSM really
@@ -1000,6 +1000,64 @@ TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
 	EXPECT_EQ(want, ahead)
 		TH_LOG("read ahead after page %lu: %#lx, not %#lx", next,
 		       ahead, want);
+}
+
+/*
+ * The batch leaves the VMA's readahead address where faults in the
+ * direction of access would have left it, backward as well.  Sharer 0
+ * reads its pages from the last one down (VMA readahead on, page-cluster
+ * 3, on zram: see readahead_proven for the disk):
+ *
+ * - page 15: a fault; the window, centred and clipped to the VMA, reads
+ *   pages 12 to 14 ahead;
+ * - page 14: a fault that finds a guess; its batch maps pages 12 and 13
+ *   (the remap), or they fault in turn ("never");
+ * - page 11: a fault that reads the window backward from it (4 hits, 8
+ *   pages): pages 4 to 10 are read ahead.  Left at page 13, the highest
+ *   member, the address would make that window centred, and only pages
+ *   8 to 10 would be read.
+ */
+TEST_F_TIMEOUT(remap, readahead_backward, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 pme[NR_PAGES], sum[NR_PAGES];
+	long ahead, want;
+	unsigned long p;
+
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0,
+				false));
+	ASSERT_EQ(0, target_share(st, 2, true));
+	ASSERT_EQ(0, file_write_str(PAGE_CLUSTER, "3"));
+	ASSERT_EQ(0, file_write_str(VMA_RA_ENABLED, "true"));
+	ASSERT_EQ(0, swap_cache_drop(st))
+		TH_LOG("setup: pages left in the swap cache after swap-out");
+
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 15, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[15]), sum[0]);
+	if (variant->backend != SWAP_BACKEND_ZRAM)
+		return;
+	ahead = readahead_pages(st, 0, 0, pme);
+	ASSERT_EQ(0x7000L, ahead)
+		TH_LOG("setup: read ahead at page 15: %#lx", ahead);
+
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 14, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[14]), sum[0]);
+	for (p = 13; p >= 12; p--) {
+		ASSERT_EQ(0, sharer_read(&st->sh, 0, p, 1, sum));
+		EXPECT_EQ(!variant->remap, sharer_faults(&st->sh, 0))
+			TH_LOG("page %lu", p);
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[0]);
+	}
+
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 11, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[11]), sum[0]);
+	want = 0x7f0L;
+	ahead = readahead_pages(st, 0, 0, pme);
+	EXPECT_EQ(want, ahead)
+		TH_LOG("read ahead at page 11: %#lx, not %#lx", ahead, want);
 }
 
 /*
