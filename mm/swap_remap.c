@@ -682,27 +682,36 @@ static void swap_remap_put(struct swap_remap *rm)
 /*
  * swap_remap_ra - the readahead accounting of the faults that the walk
  * saved in the faulting VMA, which swap_cache_get_folios() did not do:
- * swap_cache_ra_hit() for each member mapped there, at @addr + its
- * distance from @slot, the fault's slot.  Nearest first, so that the
- * VMA's last fault address ends at the farthest, the page that faults in
- * the direction of access would have reached last: the next window then
- * reads on in that direction, forward or backward.  Two at the same
- * distance: the one above last.
+ * swap_cache_ra_hit() for each member mapped there, at its address.
+ * Nearest to @slot, the fault's, first, so that the VMA's last fault
+ * address ends at the farthest, the page that faults in the direction of
+ * access would have reached last: the next window then reads on in that
+ * direction, forward or backward.  Two at the same distance: the one
+ * above last.
  *
  * Context: the members locked, the faulting VMA held.
  */
 static void swap_remap_ra(struct swap_remap *rm, unsigned long addr,
 			  unsigned int slot)
 {
-	unsigned int d;
+	unsigned long below = rm->own & GENMASK(slot, 0);
+	unsigned long above = rm->own & ~GENMASK(slot, 0);
+	/* The address of slot 0: the window lies in the faulting VMA. */
+	unsigned long start = addr - ((unsigned long)slot << PAGE_SHIFT);
+	unsigned int i;
 
-	for (d = 1; d < rm->nr; d++) {
-		if (slot >= d && test_bit(slot - d, &rm->own))
-			swap_cache_ra_hit(rm->folio[slot - d], rm->vma,
-					  addr - ((unsigned long)d << PAGE_SHIFT));
-		if (slot + d < rm->nr && test_bit(slot + d, &rm->own))
-			swap_cache_ra_hit(rm->folio[slot + d], rm->vma,
-					  addr + ((unsigned long)d << PAGE_SHIFT));
+	while (below || above) {
+		/* The nearer of the nearest below and above; below on a tie. */
+		if (below && (!above ||
+			      slot - __fls(below) <= __ffs(above) - slot)) {
+			i = __fls(below);
+			__clear_bit(i, &below);
+		} else {
+			i = __ffs(above);
+			__clear_bit(i, &above);
+		}
+		swap_cache_ra_hit(rm->folio[i], rm->vma,
+				  start + ((unsigned long)i << PAGE_SHIFT));
 	}
 }
 
