@@ -1012,7 +1012,7 @@ TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
  *   pages 12 to 14 ahead;
  * - page 14: a fault that finds a guess; its batch maps pages 12 and 13
  *   (the remap), or they fault in turn ("never");
- * - page 11: a fault that reads the window backward from it (4 hits, 8
+ * - page 11: a fault that reads the window backward from it (3 hits, 8
  *   pages): pages 4 to 10 are read ahead.  Left at page 13, the highest
  *   member, the address would make that window centred, and only pages
  *   8 to 10 would be read.
