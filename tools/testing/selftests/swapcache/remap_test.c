@@ -855,33 +855,21 @@ static long readahead_pages(struct remap_state *st, int i,
 }
 
 /*
- * swap_cache_drop - reclaim the swap cache folios of sharer 0's swap
- * PTEs: on a disk, swap-out can leave them there, clean, once their
- * writeback is done, and readahead would not read them.
- * Return: 0 once none is left, -1 if some stayed after many tries.
+ * readahead_setup - the target of the readahead tests: NR_PAGES shared
+ * by 2 sharers and swapped out, with page-cluster 3 and VMA readahead
+ * on.  target_share() reclaims until SwapCached is 0 (cgroup_swap_out()),
+ * so no page of the target is in the swap cache and readahead reads all
+ * of its window.
+ * Return: 0, or -1 if a step failed.
  */
-static int swap_cache_drop(struct remap_state *st)
+static int readahead_setup(struct remap_state *st)
 {
-	struct swap_slot slot;
-	__u64 pme[NR_PAGES];
-	unsigned long p;
-	int tries;
-
-	for (tries = 0; tries < 100; tries++) {
-		if (sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme))
-			return -1;
-		for (p = 0; p < NR_PAGES; p++)
-			if (pagemap_entry_is_swap(pme[p]) &&
-			    swap_slot_get(pagemap_swap_type(pme[p]),
-					  pagemap_swap_offset(pme[p]),
-					  &slot) == 1 && slot.in_swapcache)
-				break;
-		if (p == NR_PAGES)
-			return 0;
-		cgroup_reclaim(&st->env.cg, NR_PAGES * psize());
-		usleep(20000);
-	}
-	return -1;
+	if (target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0, false) ||
+	    target_share(st, 2, true) ||
+	    file_write_str(PAGE_CLUSTER, "3") ||
+	    file_write_str(VMA_RA_ENABLED, "true"))
+		return -1;
+	return 0;
 }
 
 /*
@@ -915,14 +903,8 @@ TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
 	long ahead, want;
 	int i, nr;
 
-	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0,
-				false));
-	ASSERT_EQ(0, target_share(st, 2, true));
+	ASSERT_EQ(0, readahead_setup(st));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, out));
-	ASSERT_EQ(0, file_write_str(PAGE_CLUSTER, "3"));
-	ASSERT_EQ(0, file_write_str(VMA_RA_ENABLED, "true"));
-	ASSERT_EQ(0, swap_cache_drop(st))
-		TH_LOG("setup: pages left in the swap cache after swap-out");
 
 	/* Page 0: a fault, and pages read ahead. */
 	ra0 = vmstat_read("swap_ra");
@@ -1024,13 +1006,7 @@ TEST_F_TIMEOUT(remap, readahead_backward, TEST_TIMEOUT)
 	long ahead, want;
 	unsigned long p;
 
-	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0,
-				false));
-	ASSERT_EQ(0, target_share(st, 2, true));
-	ASSERT_EQ(0, file_write_str(PAGE_CLUSTER, "3"));
-	ASSERT_EQ(0, file_write_str(VMA_RA_ENABLED, "true"));
-	ASSERT_EQ(0, swap_cache_drop(st))
-		TH_LOG("setup: pages left in the swap cache after swap-out");
+	ASSERT_EQ(0, readahead_setup(st));
 
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 15, 1, sum));
 	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
