@@ -372,7 +372,8 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 	/*
 	 * A guess of swap readahead, not yet proven: see the top.  Tested
 	 * under the folio lock, which reclaim needs to set PG_reclaim, the
-	 * same bit.
+	 * same bit.  Readahead sets PG_readahead without it, after the read:
+	 * a guess found before that joins as a stock fault would map it.
 	 */
 	if (!rm->ra && folio_test_readahead(folio))
 		goto unlock;
