@@ -41,14 +41,16 @@
 # guest instructions, 1 ns each.
 #
 # Part "redis" runs Debian's redis-server and redis-benchmark,
-# unchanged, in the host's root file system (run-guest.sh -r), with a
-# blank data disk for the RDB files: scripts/guest/bench-redis.sh loads a
-# data set made on the host (scripts/bench-redis-data.py) into a server
-# in a memory cgroup whose memory.high holds less than it, pushes the
-# heap to swap, and times BGSAVE, GETs while it runs, and a pass of GETs
-# after it, on each backend of BENCH_REDIS_BACKENDS. Wall clock, not
-# -icount: Redis is timed by its network clients and its disk, and a
-# virtio disk's completions come in host time.
+# unchanged, in the host's root file system (run-guest.sh -r), with the
+# RDB files in build/bench-redis-rdb/, shared with the guest without a
+# page cache (run-guest.sh -w), outside the cgroup's memory:
+# scripts/guest/bench-redis.sh loads a data set made on the host
+# (scripts/bench-redis-data.py) into a server in a memory cgroup whose
+# memory.high holds less than it, pushes the heap to swap, and times
+# BGSAVE, GETs while it runs, and a pass of GETs after it, on each
+# backend of BENCH_REDIS_BACKENDS. Wall clock, not -icount: Redis is
+# timed by its network clients and its file writes, which the host
+# completes in host time.
 #
 # The tables of "forksrv" and "redis" give the median of each figure
 # over every run, with its min-max spread, and mark a mode's difference from stock as noise
@@ -273,7 +275,7 @@ redis_cases()
 {
 	for b in $REDIS_BACKENDS; do
 		for l in $REDIS_LIMITS; do
-			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -l \"\$label\" || rc=1"
+			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -o $REDIS_RDB -l \"\$label\" || rc=1"
 		done
 	done
 }
@@ -283,14 +285,17 @@ redis_cmd()
 	modes_cmd "$1" redis_cases "$APPS_MODES"
 }
 
-# redis_boot: boot() with the host's root, a data disk and swap room;
-# 20 minutes a run at most
+# redis_boot: boot() with the host's root, a data disk, swap room and
+# REDIS_RDB, emptied, for the RDB files (run-guest.sh -w: no page cache
+# in the guest); 20 minutes a run at most
 redis_boot()
 {
+	rm -rf "$REDIS_RDB" && mkdir -p "$REDIS_RDB" ||
+		die "cannot make $REDIS_RDB, for the RDB files"
 	n=0
 	for m in $APPS_MODES; do n=$((n + 1)); done
 	n=$((n * $(echo $REDIS_BACKENDS | wc -w) * $(echo $REDIS_LIMITS | wc -w) * REDIS_REPS))
-	BOOT_FLAGS=-r BOOT_PREFIX=redis BOOT_TIMEOUT=$((1200 * n)) \
+	BOOT_FLAGS="-r -w $REDIS_RDB" BOOT_PREFIX=redis BOOT_TIMEOUT=$((1200 * n)) \
 		DATA_DISK_SIZE=256M SWAP_DISK_SIZE=512M boot "$@"
 }
 
@@ -452,6 +457,7 @@ esac
 case " $PARTS " in *" redis "*)
 	rd=$OUT/redis
 	REDIS_DATA=$BUILD/bench-redis-data/k$REDIS_KEYS-v$REDIS_VALUE
+	REDIS_RDB=$BUILD/bench-redis-rdb
 	apps_dir_reset "$rd" redis.png
 	# The data set, made once on the host: the same for every kernel.
 	[ -f "$REDIS_DATA/digest" ] ||

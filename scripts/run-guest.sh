@@ -2,15 +2,19 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG]
-#                     [-t SECONDS] [-q] [-r]
+#                     [-t SECONDS] [-q] [-r [-w DIR]]
 #
 # Boots KERNEL with INITRD under QEMU as described by
 # scripts/qemu-x86_64.conf. MODE is check, demo, exec or shell (see
 # scripts/guest/init); SWAP is zram, disk, both or none. -r exports the
 # host's root file system read-only over virtio-9p, and the guest runs
 # MODE's command (exec, shell) in it, with the host's own programs and
-# libraries, as virtme-ng does. DATA_DISK_SIZE (scripts/qemu-x86_64.conf)
-# adds a second disk, blank, /dev/vdb in the guest.
+# libraries, as virtme-ng does. -w exports the host's directory DIR
+# read-write as well, at the same path in the guest, mounted without a
+# page cache (9p cache=none: what is written there goes straight to the
+# host, and is charged to no memory cgroup of the guest), as
+# virtme-ng's --rwdir. DATA_DISK_SIZE (scripts/qemu-x86_64.conf) adds a
+# second disk, blank, /dev/vdb in the guest.
 #
 # Non-interactive modes run under a watchdog with stdin from /dev/null,
 # write the console to LOG, and exit with the guest's status. The status
@@ -26,8 +30,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 . "$TOP/scripts/qemu-x86_64.conf"
 
-KERNEL= INITRD= MODE=check SWAP=none LOG= TIMEOUT=$GUEST_TIMEOUT QUIET= ROOT=initramfs
-while getopts k:i:m:s:l:t:qr o; do
+KERNEL= INITRD= MODE=check SWAP=none LOG= TIMEOUT=$GUEST_TIMEOUT QUIET= ROOT=initramfs RWDIR=
+while getopts k:i:m:s:l:t:qrw: o; do
 	case $o in
 	k) KERNEL=$OPTARG ;;
 	i) INITRD=$OPTARG ;;
@@ -37,7 +41,8 @@ while getopts k:i:m:s:l:t:qr o; do
 	t) TIMEOUT=$OPTARG ;;
 	q) QUIET=1 ;;
 	r) ROOT=host ;;
-	*) die "usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG] [-t SECONDS] [-q] [-r]" ;;
+	w) RWDIR=$OPTARG ;;
+	*) die "usage: run-guest.sh -k KERNEL -i INITRD [-m MODE] [-s SWAP] [-l LOG] [-t SECONDS] [-q] [-r [-w DIR]]" ;;
 	esac
 done
 [ -f "$KERNEL" ] && [ -f "$INITRD" ] || die "usage: run-guest.sh -k KERNEL -i INITRD ... (missing image: run 'make kernel')"
@@ -47,6 +52,18 @@ case "$ROOT.$MODE" in
 initramfs.*|host.exec|host.shell) ;;
 *) die "-r (the host's root) works with modes exec and shell only" ;;
 esac
+if [ -n "$RWDIR" ]; then
+	[ "$ROOT" = host ] || die "-w DIR needs -r: DIR is shown in the host's root"
+	# QEMU splits -virtfs at commas, the kernel's command line at blanks.
+	case "$RWDIR" in
+	/*[!/]*) ;;
+	*) die "-w DIR: an absolute path, not '$RWDIR'" ;;
+	esac
+	case "$RWDIR" in
+	*[!A-Za-z0-9/._-]*) die "-w DIR: only letters, digits and / . _ - in the path, not '$RWDIR'" ;;
+	esac
+	[ -d "$RWDIR" ] || die "-w DIR: no directory '$RWDIR'"
+fi
 
 # One disk image per boot, so that guests can run side by side.
 disk=$(mktemp "$BUILD/swap-disk.XXXXXX")
@@ -69,7 +86,7 @@ fi
 set -- "$QEMU_BIN" -accel "$QEMU_ACCEL" -machine "$QEMU_MACHINE" \
 	-cpu "$QEMU_CPU" -smp "$QEMU_SMP" -m "$QEMU_MEM" \
 	-kernel "$KERNEL" -initrd "$INITRD" \
-	-append "$KERNEL_CMDLINE $GUEST_TRACE_CMDLINE swapcache.mode=$MODE swapcache.swap=$SWAP swapcache.zram=$ZRAM_SIZE swapcache.root=$ROOT" \
+	-append "$KERNEL_CMDLINE $GUEST_TRACE_CMDLINE swapcache.mode=$MODE swapcache.swap=$SWAP swapcache.zram=$ZRAM_SIZE swapcache.root=$ROOT${RWDIR:+ swapcache.rwdir=$RWDIR}" \
 	-drive "file=$disk,if=none,id=swapdisk,format=raw,cache=unsafe" \
 	-device virtio-blk-pci,drive=swapdisk \
 	-device "isa-debug-exit,iobase=$QEMU_EXIT_PORT,iosize=0x04" \
@@ -101,6 +118,8 @@ fi
 if [ "$ROOT" = host ]; then
 	# multidevs=remap: the host's / spans several file systems.
 	set -- "$@" -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	[ -z "$RWDIR" ] ||
+		set -- "$@" -virtfs "local,path=$RWDIR,mount_tag=hostrw,security_model=none"
 fi
 
 # guest_status QRC: set rc to the status the guest handed out, which

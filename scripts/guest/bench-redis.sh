@@ -3,25 +3,32 @@
 #
 # usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL
 #                       [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]
+#                       [-o RDBDIR]
 #
 # Runs in the guest, in the host's root file system (scripts/bench.sh,
-# part "redis", boots it with run-guest.sh -r and a blank data disk,
-# /dev/vdb): Debian's redis-server and redis-benchmark, unchanged, with
-# the heap of the server in swap when BGSAVE starts. Each repetition:
+# part "redis", boots it with run-guest.sh -r, a blank data disk,
+# /dev/vdb, and -w RDBDIR): Debian's redis-server and redis-benchmark,
+# unchanged, with the heap of the server in swap when BGSAVE starts.
+# The RDB files, the one loaded and the one BGSAVE writes, are in RDBDIR:
+# a host directory that run-guest.sh -w mounts without a page cache, so
+# that they take none of the cgroup's memory and the figures are about
+# the heap. Without -o they are on the data disk, an ext4 file system:
+# then what BGSAVE writes is page cache charged to the cgroup, and the
+# cgroup's dirty limits throttle the write: bg_io_stall_ms (PSI) was
+# 0.7-0.9 s in some runs and 4 ms in others, stock's included, and
+# BGSAVE took 2 s longer in those. Each repetition:
 #  - swap on BACKEND alone (zram, reset first, or the disk /dev/vda);
 #  - redis-server in a memory cgroup without a limit, loading
-#    DATADIR/dump.rdb (KEYS keys, made on the host by
-#    scripts/bench-redis-data.py) from the data disk, an ext4 file
-#    system (the file is copied there by this script, outside the
-#    cgroup; what BGSAVE writes is charged to the cgroup, but as page
-#    cache that is clean and reclaimable once written back, where a
-#    tmpfs file would be anon memory);
+#    RDBDIR/load.rdb, a copy of DATADIR/dump.rdb (KEYS keys, made on the
+#    host by scripts/bench-redis-data.py), with Redis' defaults but for
+#    rdb-save-incremental-fsync, off: an fsync every 4 MB of the RDB
+#    file waits for the host's disk, which is not what is measured;
 #  - then memory.high becomes LIMIT_MIB and memory.max twice that, a
 #    backstop (at memory.max alone, reclaim of so small a cgroup
 #    throttled every fault, and a run took minutes under TCG), and
 #    memory.reclaim pushes the heap out: the cgroup's swap must hold
 #    three quarters of Redis' used_memory, or the run fails;
-#  - BGSAVE, to the data disk; while it runs, redis-benchmark GETs of
+#  - BGSAVE, to RDBDIR; while it runs, redis-benchmark GETs of
 #    random keys in runs of 200 requests, one after the other, the run
 #    in flight when BGSAVE ends killed (and left out: it is incomplete);
 #  - right after it, one redis-benchmark pass of PASS_REQS GETs, with the
@@ -42,18 +49,28 @@
 #   bg_refault_file file pages of the cgroup read again during BGSAVE
 #                   (memory.stat workingset_refault_file): a sign that the
 #                   limit thrashes on files instead of squeezing the heap
+#   bg_pgsteal      pages the cgroup's reclaim freed during BGSAVE
+#                   (memory.stat pgsteal)
+#   bg_stall_ms, bg_io_stall_ms   the cgroup's memory and I/O stall
+#                   during BGSAVE: PSI's "some" time of memory.pressure
+#                   and io.pressure (-1: no PSI)
+#   bg_file_kb, bg_dirty_kb   the cgroup's page cache, and the dirty or
+#                   writeback part of it, right after BGSAVE (memory.stat)
 #   start_anon_kb, start_swap_kb, used_kb   the cgroup's anon memory and
 #                   swap (memory.stat, memory.swap.current) when BGSAVE
 #                   started, and Redis' used_memory
 #   bg_swap_kb, bg_zram_kb, pass_swap_kb, pass_zram_kb   SwapTotal -
 #                   SwapFree and zram's mem_used_total right after BGSAVE
 #                   and after the pass (-1: not zram)
+#   bg_swapcached_kb  SwapCached right after BGSAVE: bg_swap_kb less this
+#                   is swap whose page is in no swap cache, on stock and
+#                   "never" the part of the heap that BGSAVE never read
 #   oom_kill        the cgroup's OOM kills (a run with one fails)
 # Exits non-zero if any repetition failed; a failed one prints no line.
 set -u
 
-DATA= KEYS= BACKEND= LABEL= LIMIT=16 REPS=1 CLIENTS=4 PASS=2000
-while getopts d:k:b:l:L:r:c:n: o; do
+DATA= KEYS= BACKEND= LABEL= LIMIT=16 REPS=1 CLIENTS=4 PASS=2000 RDB=
+while getopts d:k:b:l:L:r:c:n:o: o; do
 	case $o in
 	d) DATA=$OPTARG ;;
 	k) KEYS=$OPTARG ;;
@@ -63,10 +80,11 @@ while getopts d:k:b:l:L:r:c:n: o; do
 	r) REPS=$OPTARG ;;
 	c) CLIENTS=$OPTARG ;;
 	n) PASS=$OPTARG ;;
+	o) RDB=$OPTARG ;;
 	*) BACKEND= ;;
 	esac
 done
-usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]"
+usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-o RDBDIR]"
 case "$BACKEND" in zram|disk) ;; *) echo "$usage" >&2; exit 2 ;; esac
 for v in "$KEYS" "$LIMIT" "$REPS" "$CLIENTS" "$PASS"; do
 	case "$v" in ''|0|*[!0-9]*) echo "$usage (numbers above 0)" >&2; exit 2 ;; esac
@@ -119,6 +137,15 @@ zram_kb()
 cg_stat()
 {
 	awk -v k="$2" '$1 == k { print $2 }' "$CG/$1"
+}
+
+# cg_stall_us RESOURCE: the "some" total of the cgroup's
+# RESOURCE.pressure (memory, io), in us (-1 without PSI)
+cg_stall_us()
+{
+	awk '$1 == "some" { sub("total=", "", $5); v = $5 }
+	     END { print (v == "" ? -1 : v) }' "$CG/$1.pressure" 2>/dev/null ||
+		echo -1
 }
 
 # rcli ARGS...: redis-cli against the server under test
@@ -181,16 +208,23 @@ swap_setup()
 	fi
 }
 
-# The data disk, once per boot: ext4 on /dev/vdb, the data set on it.
+# The data disk, once per boot: ext4 on /dev/vdb, for the logs.
 if ! grep -q " $MNT " /proc/mounts; then
 	mkdir -p "$MNT" &&
 	mkfs.ext4 -q -F /dev/vdb &&
-	mount -t ext4 /dev/vdb "$MNT" &&
-	cp "$DATA/dump.rdb" "$MNT/load.rdb" || {
+	mount -t ext4 /dev/vdb "$MNT" || {
 		echo "bench-redis: cannot set up the data disk /dev/vdb on $MNT"
 		exit 1
 	}
 fi
+[ -n "$RDB" ] || RDB=$MNT
+if ! cmp -s "$DATA/dump.rdb" "$RDB/load.rdb"; then
+	cp "$DATA/dump.rdb" "$RDB/load.rdb" || {
+		echo "bench-redis: cannot copy the data set to $RDB (-o RDBDIR)"
+		exit 1
+	}
+fi
+note "RDB files in $RDB, on $(stat -f -c %T "$RDB")"
 mkdir -p "$CG"
 # The programs' files in the page cache, charged to the root cgroup (this
 # shell's): the limit of $CG then squeezes Redis' heap and not its code,
@@ -207,14 +241,15 @@ run_once()
 	rep=$1
 	err=
 	swap_setup || { echo "bench-redis: swap on $BACKEND failed"; return 1; }
-	rm -f "$MNT/bgsave.rdb" "$MNT"/temp-*.rdb
+	rm -f "$RDB/bgsave.rdb" "$RDB"/temp-*.rdb
 	echo max > "$CG/memory.high" && echo max > "$CG/memory.max" || {
 		echo "bench-redis: cannot lift the limits of $CG"
 		return 1
 	}
 	oom0=$(cg_stat memory.events oom_kill)
 	sh -c "echo \$\$ > $CG/cgroup.procs && exec redis-server --port $PORT \
-		--dir $MNT --dbfilename load.rdb --save '' --appendonly no \
+		--dir $RDB --dbfilename load.rdb --save '' --appendonly no \
+		--rdb-save-incremental-fsync no \
 		--enable-debug-command yes --enable-protected-configs yes \
 		--daemonize no" > "$MNT/redis.log" 2>&1 &
 	server=$!
@@ -254,6 +289,9 @@ run_once()
 	out0=$(vmstat pswpout)
 	pte0=$(vmstat swapin_remap_pte)
 	rf0=$(cg_stat memory.stat workingset_refault_file)
+	st0=$(cg_stat memory.stat pgsteal)
+	ps0=$(cg_stall_us memory)
+	io0=$(cg_stall_us io)
 	stop=$MNT/bgsave.done
 	rm -f "$stop" "$MNT/during.txt" "$MNT/during.pid"
 	rcli bgsave > /dev/null
@@ -289,7 +327,13 @@ run_once()
 	out1=$(vmstat pswpout)
 	pte1=$(vmstat swapin_remap_pte)
 	rf1=$(cg_stat memory.stat workingset_refault_file)
+	st1=$(cg_stat memory.stat pgsteal)
+	ps1=$(cg_stall_us memory)
+	io1=$(cg_stall_us io)
+	bg_file_kb=$(( $(cg_stat memory.stat file) / 1024 ))
+	bg_dirty_kb=$(( ($(cg_stat memory.stat file_dirty) + $(cg_stat memory.stat file_writeback)) / 1024 ))
 	bg_swap_kb=$(swap_held_kb)
+	bg_swapcached_kb=$(meminfo_kb SwapCached)
 	bg_zram_kb=$(zram_kb)
 	wait $bench
 	[ "$(info rdb_last_bgsave_status)" = ok ] || err="$err BGSAVE failed;"
@@ -322,7 +366,7 @@ run_once()
 
 	# What BGSAVE wrote, loaded by a second server outside the cgroup.
 	note "checking the RDB file"
-	redis-server --port "$CHECK_PORT" --dir "$MNT" --dbfilename bgsave.rdb \
+	redis-server --port "$CHECK_PORT" --dir "$RDB" --dbfilename bgsave.rdb \
 		--save '' --appendonly no --enable-debug-command yes \
 		--daemonize no > "$MNT/check.log" 2>&1 &
 	if wait_redis "$CHECK_PORT" $!; then
@@ -338,7 +382,7 @@ run_once()
 
 	if [ -n "$err" ]; then
 		echo "bench-redis: $LABEL $BACKEND rep $rep:$err"
-		ls -l "$MNT" | sed 's/^/# /'
+		ls -l "$MNT" "$RDB" | sed 's/^/# /'
 		tail -n 20 "$MNT/redis.log" "$MNT/check.log" | sed 's/^/# /'
 		return 1
 	fi
@@ -351,9 +395,13 @@ run_once()
 		"bg_pswpin=$((in1 - in0)) pass_pswpin=$((in3 - in2))" \
 		"bg_pswpout=$((out1 - out0))" \
 		"bg_remap_pte=$([ "$pte0" = -1 ] && echo -1 || echo $((pte1 - pte0)))" \
-		"bg_refault_file=$((rf1 - rf0))" \
+		"bg_refault_file=$((rf1 - rf0)) bg_pgsteal=$((st1 - st0))" \
+		"bg_stall_ms=$([ "$ps0" = -1 ] && echo -1 || echo $(((ps1 - ps0) / 1000)))" \
+		"bg_io_stall_ms=$([ "$io0" = -1 ] && echo -1 || echo $(((io1 - io0) / 1000)))" \
+		"bg_file_kb=$bg_file_kb bg_dirty_kb=$bg_dirty_kb" \
 		"start_anon_kb=$start_anon_kb start_swap_kb=$start_swap_kb used_kb=$used_kb" \
 		"bg_swap_kb=$bg_swap_kb bg_zram_kb=$bg_zram_kb" \
+		"bg_swapcached_kb=$bg_swapcached_kb" \
 		"pass_swap_kb=$pass_swap_kb pass_zram_kb=$pass_zram_kb oom_kill=$oom"
 }
 
