@@ -6,7 +6,7 @@
 #   make harness-test   self-test of the result parser (part of check)
 #   make run      build everything and run the shared-page swap demo
 #   make shell    boot an interactive guest with swap on
-#   make guest CMD='...' [EXTRA=dir] [HOSTROOT=1]   run a command in the guest
+#   make guest CMD='...' [EXTRA=dir] [HOSTROOT=1 [RWDIR=dir]]   run a command in the guest
 #   make trace-clients   Debian's trace-cmd and perf decode the swap events
 #   make host-programs   Debian's stress-ng and redis-server (BGSAVE) in the guest
 #   make mm-selftests    upstream selftests/mm, swapin_remap never vs default
@@ -30,8 +30,11 @@ CMD        ?= true
 EXTRA      ?=
 # HOSTROOT=1: "make guest" and "make shell" run in the host's root file
 # system (read-only over virtio-9p), with the host's own programs.
+# RWDIR=DIR (with HOSTROOT=1): the host's directory DIR, writable in the
+# guest at the same path, without a page cache (run-guest.sh -w).
 HOSTROOT   ?=
-ROOTOPT    := $(if $(filter 1 y yes,$(HOSTROOT)),-r)
+RWDIR      ?=
+ROOTOPT    := $(if $(filter 1 y yes,$(HOSTROOT)),-r) $(if $(RWDIR),-w $(RWDIR))
 SRC        := $(BUILD)/linux-patched
 KOBJ       := $(BUILD)/obj-patched-$(FLAVOUR)
 KERNEL     := $(BUILD)/bzImage-patched-$(FLAVOUR)

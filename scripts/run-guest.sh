@@ -57,7 +57,7 @@ if [ -n "$RWDIR" ]; then
 	# QEMU splits -virtfs at commas, the kernel's command line at blanks.
 	case "$RWDIR" in
 	/*[!/]*) ;;
-	*) die "-w DIR: an absolute path, not '$RWDIR'" ;;
+	*) die "-w DIR: an absolute path other than /, not '$RWDIR'" ;;
 	esac
 	case "$RWDIR" in
 	*[!A-Za-z0-9/._-]*) die "-w DIR: only letters, digits and / . _ - in the path, not '$RWDIR'" ;;
