@@ -42,7 +42,7 @@
 #
 # Part "redis" runs Debian's redis-server and redis-benchmark,
 # unchanged, in the host's root file system (run-guest.sh -r), with the
-# RDB files in build/bench-redis-rdb/, shared with the guest without a
+# RDB files in build/bench/redis-rdb/, shared with the guest without a
 # page cache (run-guest.sh -w), outside the cgroup's memory:
 # scripts/guest/bench-redis.sh loads a data set made on the host
 # (scripts/bench-redis-data.py) into a server in a memory cgroup whose
@@ -457,7 +457,9 @@ esac
 case " $PARTS " in *" redis "*)
 	rd=$OUT/redis
 	REDIS_DATA=$BUILD/bench-redis-data/k$REDIS_KEYS-v$REDIS_VALUE
-	REDIS_RDB=$BUILD/bench-redis-rdb
+	# As run-guest.sh -w resolves it: the guest mounts it there.
+	mkdir -p "$OUT/redis-rdb" && REDIS_RDB=$(cd "$OUT/redis-rdb" && pwd -P) ||
+		die "cannot make $OUT/redis-rdb, for the RDB files"
 	apps_dir_reset "$rd" redis.png
 	# The data set, made once on the host: the same for every kernel.
 	[ -f "$REDIS_DATA/digest" ] ||

@@ -11,8 +11,8 @@
 # MODE's command (exec, shell) in it, with the host's own programs and
 # libraries, as virtme-ng does. -w exports the host's directory DIR
 # read-write as well, at the same path in the guest, mounted without a
-# page cache (9p cache=none: what is written there goes straight to the
-# host, and is charged to no memory cgroup of the guest), as
+# page cache (9p cache=none: read(2) and write(2) there go straight to
+# the host and take no page cache in the guest; mmap(2) still does), as
 # virtme-ng's --rwdir. DATA_DISK_SIZE (scripts/qemu-x86_64.conf) adds a
 # second disk, blank, /dev/vdb in the guest.
 #
@@ -63,6 +63,15 @@ if [ -n "$RWDIR" ]; then
 	*[!A-Za-z0-9/._-]*) die "-w DIR: only letters, digits and / . _ - in the path, not '$RWDIR'" ;;
 	esac
 	[ -d "$RWDIR" ] || die "-w DIR: no directory '$RWDIR'"
+	# The guest mounts DIR below its /host: no symlink or .. in between.
+	RWDIR=$(cd "$RWDIR" && pwd -P) || die "-w DIR: cannot resolve it"
+	[ "$RWDIR" != / ] || die "-w DIR: an absolute path other than /"
+	# Nor on top of what the guest needs of the host's root.
+	for d in /tmp /proc /sys /dev /usr /bin /lib /sbin /etc; do
+		case "$d/" in
+		"$RWDIR"/*) die "-w DIR: '$RWDIR' would hide the guest's $d" ;;
+		esac
+	done
 fi
 
 # One disk image per boot, so that guests can run side by side.

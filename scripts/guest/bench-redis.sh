@@ -14,15 +14,16 @@
 # that they take none of the cgroup's memory and the figures are about
 # the heap. Without -o they are on the data disk, an ext4 file system:
 # then what BGSAVE writes is page cache charged to the cgroup, and the
-# cgroup's dirty limits throttle the write: bg_io_stall_ms (PSI) was
-# 0.7-0.9 s in some runs and 4 ms in others, stock's included, and
-# BGSAVE took 2 s longer in those. Each repetition:
+# write waits on I/O (dirty throttling, or the incremental fsync below):
+# bg_io_stall_ms (PSI) was 0.7-0.9 s in six runs and 4 ms in another,
+# and BGSAVE took about 2 s longer in the six. Each repetition:
 #  - swap on BACKEND alone (zram, reset first, or the disk /dev/vda);
 #  - redis-server in a memory cgroup without a limit, loading
 #    RDBDIR/load.rdb, a copy of DATADIR/dump.rdb (KEYS keys, made on the
 #    host by scripts/bench-redis-data.py), with Redis' defaults but for
 #    rdb-save-incremental-fsync, off: an fsync every 4 MB of the RDB
-#    file waits for the host's disk, which is not what is measured;
+#    file waits for the host's disk, which is not what is measured
+#    (BGSAVE still ends with one fsync);
 #  - then memory.high becomes LIMIT_MIB and memory.max twice that, a
 #    backstop (at memory.max alone, reclaim of so small a cgroup
 #    throttled every fault, and a run took minutes under TCG), and
@@ -63,8 +64,11 @@
 #                   SwapFree and zram's mem_used_total right after BGSAVE
 #                   and after the pass (-1: not zram)
 #   bg_swapcached_kb  SwapCached right after BGSAVE: bg_swap_kb less this
-#                   is swap whose page is in no swap cache, on stock and
-#                   "never" the part of the heap that BGSAVE never read
+#                   is swap whose page is in no swap cache; on stock and
+#                   "never" on zram, less the pages reclaimed during
+#                   BGSAVE (bg_pgsteal), a floor of the part of the heap
+#                   that BGSAVE never read (not on the disk, where
+#                   readahead by swap offset caches pages nobody read)
 #   oom_kill        the cgroup's OOM kills (a run with one fails)
 # Exits non-zero if any repetition failed; a failed one prints no line.
 set -u
@@ -143,9 +147,25 @@ cg_stat()
 # RESOURCE.pressure (memory, io), in us (-1 without PSI)
 cg_stall_us()
 {
-	awk '$1 == "some" { sub("total=", "", $5); v = $5 }
-	     END { print (v == "" ? -1 : v) }' "$CG/$1.pressure" 2>/dev/null ||
+	if [ -r "$CG/$1.pressure" ]; then
+		awk '$1 == "some" { sub("total=", "", $5); v = $5 }
+		     END { print (v == "" ? -1 : v) }' "$CG/$1.pressure"
+	else
 		echo -1
+	fi
+}
+
+# need_num NAME VALUE...: add to err each VALUE that is not a number
+# (a counter missing from its file must fail the run, not count as 0)
+need_num()
+{
+	n=$1
+	shift
+	for v in "$@"; do
+		case "$v" in
+		''|*[!0-9]*) err="$err no number for $n ('$v');" ;;
+		esac
+	done
 }
 
 # rcli ARGS...: redis-cli against the server under test
@@ -217,14 +237,24 @@ if ! grep -q " $MNT " /proc/mounts; then
 		exit 1
 	}
 fi
-[ -n "$RDB" ] || RDB=$MNT
+if [ -n "$RDB" ]; then
+	# Without a page cache (run-guest.sh -w): 6.12 shows cache= in the
+	# options of a 9p mount only when it is not "none".
+	awk -v d="$RDB" '$2 == d && $3 == "9p" && $4 !~ /cache=/ { ok = 1 }
+			  END { exit !ok }' /proc/mounts || {
+		echo "bench-redis: $RDB (-o RDBDIR) is not a 9p mount without a page cache (run-guest.sh -w)"
+		exit 1
+	}
+else
+	RDB=$MNT
+fi
 if ! cmp -s "$DATA/dump.rdb" "$RDB/load.rdb"; then
 	cp "$DATA/dump.rdb" "$RDB/load.rdb" || {
 		echo "bench-redis: cannot copy the data set to $RDB (-o RDBDIR)"
 		exit 1
 	}
 fi
-note "RDB files in $RDB, on $(stat -f -c %T "$RDB")"
+note "RDB files in $RDB"
 mkdir -p "$CG"
 # The programs' files in the page cache, charged to the root cgroup (this
 # shell's): the limit of $CG then squeezes Redis' heap and not its code,
@@ -248,7 +278,7 @@ run_once()
 	}
 	oom0=$(cg_stat memory.events oom_kill)
 	sh -c "echo \$\$ > $CG/cgroup.procs && exec redis-server --port $PORT \
-		--dir $RDB --dbfilename load.rdb --save '' --appendonly no \
+		--dir '$RDB' --dbfilename load.rdb --save '' --appendonly no \
 		--rdb-save-incremental-fsync no \
 		--enable-debug-command yes --enable-protected-configs yes \
 		--daemonize no" > "$MNT/redis.log" 2>&1 &
@@ -330,8 +360,13 @@ run_once()
 	st1=$(cg_stat memory.stat pgsteal)
 	ps1=$(cg_stall_us memory)
 	io1=$(cg_stall_us io)
-	bg_file_kb=$(( $(cg_stat memory.stat file) / 1024 ))
-	bg_dirty_kb=$(( ($(cg_stat memory.stat file_dirty) + $(cg_stat memory.stat file_writeback)) / 1024 ))
+	fl=$(cg_stat memory.stat file)
+	fd=$(cg_stat memory.stat file_dirty)
+	fw=$(cg_stat memory.stat file_writeback)
+	need_num "memory.stat pgsteal, file, file_dirty, file_writeback" \
+		"$st0" "$st1" "$fl" "$fd" "$fw"
+	bg_file_kb=$((fl / 1024))
+	bg_dirty_kb=$(((fd + fw) / 1024))
 	bg_swap_kb=$(swap_held_kb)
 	bg_swapcached_kb=$(meminfo_kb SwapCached)
 	bg_zram_kb=$(zram_kb)
@@ -396,8 +431,8 @@ run_once()
 		"bg_pswpout=$((out1 - out0))" \
 		"bg_remap_pte=$([ "$pte0" = -1 ] && echo -1 || echo $((pte1 - pte0)))" \
 		"bg_refault_file=$((rf1 - rf0)) bg_pgsteal=$((st1 - st0))" \
-		"bg_stall_ms=$([ "$ps0" = -1 ] && echo -1 || echo $(((ps1 - ps0) / 1000)))" \
-		"bg_io_stall_ms=$([ "$io0" = -1 ] && echo -1 || echo $(((io1 - io0) / 1000)))" \
+		"bg_stall_ms=$([ "$ps0" = -1 ] || [ "$ps1" = -1 ] && echo -1 || echo $(((ps1 - ps0) / 1000)))" \
+		"bg_io_stall_ms=$([ "$io0" = -1 ] || [ "$io1" = -1 ] && echo -1 || echo $(((io1 - io0) / 1000)))" \
 		"bg_file_kb=$bg_file_kb bg_dirty_kb=$bg_dirty_kb" \
 		"start_anon_kb=$start_anon_kb start_swap_kb=$start_swap_kb used_kb=$used_kb" \
 		"bg_swap_kb=$bg_swap_kb bg_zram_kb=$bg_zram_kb" \
