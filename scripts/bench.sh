@@ -42,8 +42,8 @@
 #
 # Part "redis" runs Debian's redis-server and redis-benchmark,
 # unchanged, in the host's root file system (run-guest.sh -r), with the
-# RDB files in build/bench/redis-rdb/, shared with the guest without a
-# page cache (run-guest.sh -w), outside the cgroup's memory:
+# RDB files in redis-rdb/ of the output directory, shared with the guest
+# without a page cache (run-guest.sh -w), outside the cgroup's memory:
 # scripts/guest/bench-redis.sh loads a data set made on the host
 # (scripts/bench-redis-data.py) into a server in a memory cgroup whose
 # memory.high holds less than it, pushes the heap to swap, and times
