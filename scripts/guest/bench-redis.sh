@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL
-#                       [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]
-#                       [-o RDBDIR]
+#                       -o RDBDIR [-L LIMIT_MIB] [-r REPS] [-c CLIENTS]
+#                       [-n PASS_REQS]
 #
 # Runs in the guest, in the host's root file system (scripts/bench.sh,
 # part "redis", boots it with run-guest.sh -r, a blank data disk,
@@ -12,11 +12,11 @@
 # The RDB files, the one loaded and the one BGSAVE writes, are in RDBDIR:
 # a host directory that run-guest.sh -w mounts without a page cache, so
 # that they take none of the cgroup's memory and the figures are about
-# the heap. Without -o they are on the data disk, an ext4 file system:
-# then what BGSAVE writes is page cache charged to the cgroup, and the
-# write waits on I/O (dirty throttling, or the incremental fsync below):
-# bg_io_stall_ms (PSI) was 0.7-0.9 s in six runs and 4 ms in another,
-# and BGSAVE took about 2 s longer in the six. Each repetition:
+# the heap. (On the ext4 data disk, as page cache charged to the cgroup,
+# BGSAVE's write waited on I/O, dirty throttling or the incremental
+# fsync below: bg_io_stall_ms (PSI) was 0.7-0.9 s in six runs and 4 ms
+# in another, and BGSAVE took about 2 s longer in the six.) The data
+# disk holds the logs. Each repetition:
 #  - swap on BACKEND alone (zram, reset first, or the disk /dev/vda);
 #  - redis-server in a memory cgroup without a limit, loading
 #    RDBDIR/load.rdb, a copy of DATADIR/dump.rdb (KEYS keys, made on the
@@ -88,11 +88,15 @@ while getopts d:k:b:l:L:r:c:n:o: o; do
 	*) BACKEND= ;;
 	esac
 done
-usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-o RDBDIR]"
+usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]"
 case "$BACKEND" in zram|disk) ;; *) echo "$usage" >&2; exit 2 ;; esac
 for v in "$KEYS" "$LIMIT" "$REPS" "$CLIENTS" "$PASS"; do
 	case "$v" in ''|0|*[!0-9]*) echo "$usage (numbers above 0)" >&2; exit 2 ;; esac
 done
+[ -n "$RDB" ] || {
+	echo "$usage (RDBDIR: a directory that run-guest.sh -w shares)" >&2
+	exit 2
+}
 [ -n "$LABEL" ] && [ -f "$DATA/dump.rdb" ] && [ -f "$DATA/digest" ] || {
 	echo "$usage (DATADIR: dump.rdb and digest of bench-redis-data.py)" >&2
 	exit 2
@@ -237,17 +241,13 @@ if ! grep -q " $MNT " /proc/mounts; then
 		exit 1
 	}
 fi
-if [ -n "$RDB" ]; then
-	# Without a page cache (run-guest.sh -w): 6.12 shows cache= in the
-	# options of a 9p mount only when it is not "none".
-	awk -v d="$RDB" '$2 == d && $3 == "9p" && $4 !~ /cache=/ { ok = 1 }
-			  END { exit !ok }' /proc/mounts || {
-		echo "bench-redis: $RDB (-o RDBDIR) is not a 9p mount without a page cache (run-guest.sh -w)"
-		exit 1
-	}
-else
-	RDB=$MNT
-fi
+# Without a page cache (run-guest.sh -w): 6.12 shows cache= in the
+# options of a 9p mount only when it is not "none".
+awk -v d="$RDB" '$2 == d && $3 == "9p" && $4 !~ /cache=/ { ok = 1 }
+		  END { exit !ok }' /proc/mounts || {
+	echo "bench-redis: $RDB (-o RDBDIR) is not a 9p mount without a page cache (run-guest.sh -w)"
+	exit 1
+}
 if ! cmp -s "$DATA/dump.rdb" "$RDB/load.rdb"; then
 	cp "$DATA/dump.rdb" "$RDB/load.rdb" || {
 		echo "bench-redis: cannot copy the data set to $RDB (-o RDBDIR)"
