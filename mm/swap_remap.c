@@ -695,6 +695,12 @@ static void swap_remap_put(struct swap_remap *rm)
 static void swap_remap_ra(struct swap_remap *rm, unsigned long addr,
 			  unsigned int slot)
 {
+	/*
+	 * @slot too.  Its bit is set only if something unmapped the folio
+	 * after do_swap_page() mapped it (reclaim, MADV_PAGEOUT) and the
+	 * walk mapped it back: the walk saved the refault, whose
+	 * swap_cache_get_folio() would have done this accounting.
+	 */
 	unsigned long below = rm->own & GENMASK(slot, 0);
 	unsigned long above = rm->own & ~GENMASK(slot, 0);
 	/* The address of slot 0: the window lies in the faulting VMA. */
