@@ -147,6 +147,12 @@ cg_stat()
 	awk -v k="$2" '$1 == k { print $2 }' "$CG/$1"
 }
 
+# ms_key KEY: a key's value in $ms, a copy of the cgroup's memory.stat
+ms_key()
+{
+	echo "$ms" | awk -v k="$1" '$1 == k { print $2 }'
+}
+
 # cg_stall_us RESOURCE: the "some" total of the cgroup's
 # RESOURCE.pressure (memory, io), in us (-1 without PSI)
 cg_stall_us()
@@ -356,15 +362,17 @@ run_once()
 	in1=$(vmstat pswpin)
 	out1=$(vmstat pswpout)
 	pte1=$(vmstat swapin_remap_pte)
-	rf1=$(cg_stat memory.stat workingset_refault_file)
-	st1=$(cg_stat memory.stat pgsteal)
+	# One read of memory.stat for its five keys.
+	ms=$(cat "$CG/memory.stat")
+	rf1=$(ms_key workingset_refault_file)
+	st1=$(ms_key pgsteal)
 	ps1=$(cg_stall_us memory)
 	io1=$(cg_stall_us io)
-	fl=$(cg_stat memory.stat file)
-	fd=$(cg_stat memory.stat file_dirty)
-	fw=$(cg_stat memory.stat file_writeback)
-	need_num "memory.stat pgsteal, file, file_dirty, file_writeback" \
-		"$st0" "$st1" "$fl" "$fd" "$fw"
+	fl=$(ms_key file)
+	fd=$(ms_key file_dirty)
+	fw=$(ms_key file_writeback)
+	need_num "memory.stat workingset_refault_file, pgsteal, file, file_dirty, file_writeback" \
+		"$rf0" "$rf1" "$st0" "$st1" "$fl" "$fd" "$fw"
 	bg_file_kb=$((fl / 1024))
 	bg_dirty_kb=$(((fd + fw) / 1024))
 	bg_swap_kb=$(swap_held_kb)
