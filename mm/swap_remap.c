@@ -697,9 +697,11 @@ static void swap_remap_ra(struct swap_remap *rm, unsigned long addr,
 {
 	/*
 	 * @slot too.  Its bit is set only if something unmapped the folio
-	 * after do_swap_page() mapped it (reclaim, MADV_PAGEOUT) and the
-	 * walk mapped it back: the walk saved the refault, whose
-	 * swap_cache_get_folio() would have done this accounting.
+	 * after do_swap_page() unlocked it (MADV_PAGEOUT, reclaim) and the
+	 * walk mapped it back: the walk saved the refault.  That refault
+	 * would have found the folio in the swap cache, where the reference
+	 * of swapin_remap_prepare() keeps it, and done this accounting in
+	 * swap_cache_get_folio().
 	 */
 	unsigned long below = rm->own & GENMASK(slot, 0);
 	unsigned long above = rm->own & ~GENMASK(slot, 0);
