@@ -40,6 +40,12 @@
  * fault of its first guess, the batch maps the rest, and the fault after
  * the batch reads the next window on, forward or backward, at full size.
  *
+ * Under "auto", the default, a folio whose entry has more than
+ * SWAP_REMAP_EAGER other references takes part only once as many sharers
+ * have read it as still hold the entry (swap_remap_wanted()): until then
+ * a fault on it is the stock fault, and it stays out of other faults'
+ * batches.
+ *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
  * the walk, with folios_free_swap(): when it returns, SwapFree and zram
@@ -252,8 +258,10 @@
  * @SWAPIN_REMAP_AUTO: "free" on devices with SWP_SYNCHRONOUS_IO (zram,
  *	pmem: the slot's copy is RAM, or rewriting it is cheap), "keep" on
  *	the others (disk: the slot costs no RAM, and keeping it saves a
- *	write when the folio is reclaimed again).  The default.  See
- *	Documentation/mm/swap.rst for the measurements behind it.
+ *	write when the folio is reclaimed again); and a folio with more
+ *	than SWAP_REMAP_EAGER other sharers only where swap_remap_wanted()
+ *	says.  The default.  See Documentation/mm/swap.rst for the
+ *	measurements behind it.
  * @NR_SWAPIN_REMAP_MODES: the number of modes.
  */
 enum swapin_remap_mode {
@@ -277,6 +285,7 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @vma:	the faulting VMA: a member mapped there saved a fault of its
  *		own, and does that fault's readahead accounting.
  * @ra:		readahead folios may join: swap_cache_ra_proven(@vma).
+ * @wait:	"auto": a folio joins only if swap_remap_wanted() says so.
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
  *		take over: the count read when it joined, less the PTEs
@@ -298,6 +307,7 @@ struct swap_remap {
 	struct anon_vma *root;
 	struct vm_area_struct *vma;
 	bool ra;
+	bool wait;
 	struct folio *folio[SWAP_REMAP_BATCH];
 	int refs[SWAP_REMAP_BATCH];
 	unsigned int put[SWAP_REMAP_BATCH];
@@ -335,6 +345,36 @@ struct folio *swapin_remap_prepare(struct folio *folio, swp_entry_t entry)
 		return NULL;
 	folio_get(folio);
 	return folio;
+}
+
+/*
+ * SWAP_REMAP_EAGER - other sharers that "auto" maps on any fault.
+ *
+ * A snapshot has one: a BGSAVE child and its parent.  Beyond this many,
+ * see swap_remap_wanted().
+ */
+#define SWAP_REMAP_EAGER	3
+
+/*
+ * swap_remap_wanted - is a folio worth mapping into its other sharers
+ * under "auto"?
+ * @others: swap references of its entry that PTEs other than the
+ *	faulting VMA's hold
+ * @users: PTEs that map it, the faulting VMA's counted
+ *
+ * Yes for at most SWAP_REMAP_EAGER others, or at most as many as there
+ * are PTEs that map the folio: as many sharers have read it since it was
+ * read in as still hold the entry.  Under steady reclaim a PTE that
+ * reclaim unmaps again before its sharer reads it costs an rmap walk and
+ * an unmap, where a folio only in the swap cache costs neither: mapping
+ * every sharer on the first fault then costs more than their faults
+ * (the forking server of Documentation/mm/swap.rst).  With this, the
+ * walk maps at most as many PTEs beyond the faulting VMA as have been
+ * used, or SWAP_REMAP_EAGER.  "keep" and "free" map every sharer.
+ */
+static bool swap_remap_wanted(int others, int users)
+{
+	return others <= max(users, SWAP_REMAP_EAGER);
 }
 
 static bool swap_remap_mm_dying(struct mm_struct *mm)
@@ -392,6 +432,11 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 		    folio->index != rm->pgoff + i ||
 		    PageAnonExclusive(folio_page(folio, 0)))
 			goto unlock;
+		/* The faulting VMA's PTE holds @entry: one reference. */
+		if (rm->wait &&
+		    !swap_remap_wanted(__swap_count(entry) - 1,
+				       folio_mapcount(folio) + 1))
+			goto unlock;
 	} else {
 		/*
 		 * Read by swap readahead and never mapped: it becomes anon
@@ -402,6 +447,8 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 			VM_WARN_ON_ONCE_FOLIO(1, folio);
 			goto unlock;
 		}
+		if (rm->wait && !swap_remap_wanted(__swap_count(entry) - 1, 1))
+			goto unlock;
 	}
 	rm->folio[i] = folio;
 	swap_remap_join(rm, i);
@@ -828,6 +875,15 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	rm.pgoff = folio->index - slot;
 	rm.folio[slot] = folio;
 	swap_remap_join(&rm, slot);
+	/*
+	 * Not worth it under "auto": the fault stays the stock one, without
+	 * a batch (its neighbours are shared as widely as it is, mostly).
+	 * do_swap_page() mapped @folio and dropped the faulting PTE's
+	 * reference: the count is the others', the mapcount includes it.
+	 */
+	rm.wait = mode == SWAPIN_REMAP_AUTO;
+	if (rm.wait && !swap_remap_wanted(rm.refs[slot], folio_mapcount(folio)))
+		goto unlock;
 	/* Where do_swap_page() mapped it: its VM_LOCKED counts too. */
 	rm.mlock[slot] = vma->vm_flags & VM_LOCKED;
 	if (rm.nr > 1)
