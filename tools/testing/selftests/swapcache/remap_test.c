@@ -4,7 +4,9 @@
  * anonymous page faults it in, every other sharer whose PTE still holds
  * the same swap entry gets the page mapped too, read-only, without a
  * fault of its own; the swap slot is freed as
- * /sys/kernel/mm/swap/swapin_remap says.
+ * /sys/kernel/mm/swap/swapin_remap says.  "auto", beyond three other
+ * sharers, waits until as many sharers have read the page as still hold
+ * the entry (auto_waits_for_readers).
  *
  * The fixtures pin page-cluster to 0 and VMA readahead off (swap_util),
  * so every count below is exact: one pswpin per page, and no batch
@@ -52,6 +54,12 @@
 /* More sharers than SWAP_MAP_MAX (62): continuation counts. */
 #define MANY_SHARERS		66
 #define MANY_PAGES		4
+/*
+ * mm/swap_remap.c: SWAP_REMAP_EAGER, the other sharers "auto" maps on
+ * any fault; and more sharers than that for auto_waits_for_readers.
+ */
+#define REMAP_EAGER		3
+#define WAIT_SHARERS		8
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -187,6 +195,18 @@ static int target_share(struct remap_state *st, int nr, bool swap_out)
 		return 0;
 	sharers_explain(st);
 	return -1;
+}
+
+/*
+ * The mode that maps every sharer at once, as the variant's mode does on
+ * this backend: "auto" waits for readers beyond REMAP_EAGER other
+ * sharers (auto_waits_for_readers), and frees on zram, keeps on a disk.
+ */
+static const char *walk_all_mode(const char *mode, enum swap_backend backend)
+{
+	if (strcmp(mode, "auto"))
+		return mode;
+	return backend == SWAP_BACKEND_ZRAM ? "free" : "keep";
 }
 
 static int share_pages(struct remap_state *st, int nr,
@@ -395,6 +415,108 @@ TEST_F_TIMEOUT(remap, maps_every_sharer, TEST_TIMEOUT)
 		}
 	}
 	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
+}
+
+/*
+ * "auto" with more than REMAP_EAGER other sharers maps a page into the
+ * others only once as many sharers have read it as still hold its entry.
+ * WAIT_SHARERS sharers read one full batch window of NR_PAGES pages in
+ * turn, and the model says which read maps the rest: sharer k's fault
+ * sees k + 1 readers (its own PTE included) and WAIT_SHARERS - 1 - k
+ * entries left; with 8 sharers that is sharer 3 (4 and 4).
+ *
+ * Until sharer 3, each read is the stock one: a fault on every page, no
+ * walk, no batch, nobody else mapped, and one swap reference less on
+ * each page (the debugfs slot view).  Sharer 3's first fault, on page 0,
+ * walks with the other 15 pages, now in the swap cache, as its batch: it
+ * maps them in its own VMA and all 16 in the 4 sharers left, which then
+ * read without a fault.  "keep" and "free" map all 7 others at each of
+ * sharer 0's faults (page-cluster 0: no page is in the swap cache yet,
+ * no batch), "never" none.  Each page is read from swap once.
+ */
+TEST_F_TIMEOUT(remap, auto_waits_for_readers, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 pme0[NR_PAGES], pme[NR_PAGES], sum[NR_PAGES];
+	int widen = -1, i, j, left, ret;
+	long long pte, walk;
+	struct remap_counts c0;
+	struct swap_slot slot;
+	unsigned long type, p;
+
+	/* The model of swap_remap_wanted(): the read that maps the rest. */
+	if (variant->remap && strcmp(variant->mode, "auto")) {
+		widen = 0;
+	} else if (variant->remap) {
+		for (widen = 0; widen < WAIT_SHARERS; widen++) {
+			left = WAIT_SHARERS - 1 - widen;
+			if (left <= REMAP_EAGER || left <= widen + 1)
+				break;
+		}
+		/* Or the test would not wait for anything. */
+		ASSERT_GT(widen, 0);
+	}
+
+	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
+				false));
+	ASSERT_EQ(0, target_share(st, WAIT_SHARERS, true));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme0));
+	type = pagemap_swap_type(pme0[0]);
+	for (p = 0; p < NR_PAGES; p++) {
+		ASSERT_EQ(1, swap_slot_get(type, pagemap_swap_offset(pme0[p]),
+					   &slot));
+		ASSERT_EQ(WAIT_SHARERS, slot.count) TH_LOG("setup: page %lu", p);
+	}
+
+	remap_counts_read(&c0);
+	pte = c0.pte;
+	walk = c0.walk;
+	for (i = 0; i < WAIT_SHARERS; i++) {
+		bool done = widen >= 0 && i >= widen;
+		/* Faults: every page, one for the window, or none. */
+		int faults = !i || widen < 0 || i < widen ? NR_PAGES :
+			     i == widen ? 1 : 0;
+
+		ASSERT_EQ(0, sharer_read(&st->sh, i, 0, NR_PAGES, sum));
+		EXPECT_EQ(faults, sharer_faults(&st->sh, i))
+			TH_LOG("sharer %d", i);
+		for (p = 0; p < NR_PAGES; p++) {
+			EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p])
+				TH_LOG("sharer %d page %lu", i, p);
+		}
+		if (i == widen) {
+			/* Sharer 0's 16 walks, or one with the batch. */
+			pte += (WAIT_SHARERS - 1 - i) * NR_PAGES;
+			pte += i ? NR_PAGES - 1 : 0;
+			walk += i ? 1 : NR_PAGES;
+		}
+		EXPECT_EQ(pte, vmstat_read("swapin_remap_pte"))
+			TH_LOG("after sharer %d's read", i);
+		EXPECT_EQ(walk, vmstat_read("swapin_remap_walk"))
+			TH_LOG("after sharer %d's read", i);
+		/* The references left: one a sharer that has not faulted. */
+		left = done ? 0 : WAIT_SHARERS - 1 - i;
+		for (p = 0; p < NR_PAGES; p++) {
+			ret = swap_slot_get(type, pagemap_swap_offset(pme0[p]),
+					    &slot);
+			ASSERT_LE(0, ret);
+			EXPECT_EQ(left, ret ? (long)slot.count : 0)
+				TH_LOG("after sharer %d's read: page %lu", i, p);
+		}
+		/* The sharers yet to read: mapped once the rest is. */
+		for (j = i + 1; j < WAIT_SHARERS; j++) {
+			ASSERT_EQ(0, sharer_pagemap(&st->sh, j, 0, NR_PAGES,
+						    pme));
+			for (p = 0; p < NR_PAGES; p++) {
+				EXPECT_EQ(done, !!(pme[p] & PM_PRESENT))
+					TH_LOG("after sharer %d's read: sharer %d page %lu: %#llx",
+					       i, j, p, (unsigned long long)pme[p]);
+			}
+		}
+	}
+	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
+	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
 }
 
 /*
@@ -721,6 +843,13 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 	unsigned long p;
 	int i, tries;
 
+	/*
+	 * An entry of a repeated page has two PTEs in each sharer, 7 other
+	 * references at the first fault: "auto" runs as the mode it picks
+	 * for the backend, as in budget_runs_out.
+	 */
+	ASSERT_EQ(0, file_write_str(KNOB, walk_all_mode(variant->mode,
+							variant->backend)));
 	/* The test process faults the pages in first: one anon_vma root. */
 	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, 1, 8, false));
 	ASSERT_EQ(0, madvise(st->mem, st->mem_len, MADV_MERGEABLE));
@@ -1047,7 +1176,9 @@ TEST_F_TIMEOUT(remap, readahead_backward, TEST_TIMEOUT)
  *
  * The window is full because sharer 0 read the 16 pages first with the
  * remap off (checked: they are in the swap cache), so that when sharer 1
- * faults page 0 the other 15 join the batch.
+ * faults page 0 the other 15 join the batch.  "auto" runs as the mode it
+ * picks for the backend: with 38 entries left and 2 readers, sharer 1's
+ * fault would be the stock one (auto_waits_for_readers).
  */
 TEST_F_TIMEOUT(remap, budget_runs_out, TEST_TIMEOUT)
 {
@@ -1065,7 +1196,8 @@ TEST_F_TIMEOUT(remap, budget_runs_out, TEST_TIMEOUT)
 	ASSERT_EQ(0, file_write_str(KNOB, "never"));
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, REMAP_BATCH, sum));
 	ASSERT_EQ(REMAP_BATCH, sharer_faults(&st->sh, 0));
-	ASSERT_EQ(0, file_write_str(KNOB, variant->mode));
+	ASSERT_EQ(0, file_write_str(KNOB, walk_all_mode(variant->mode,
+							variant->backend)));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, REMAP_BATCH, base));
 	for (p = 0; p < REMAP_BATCH; p++) {
 		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
@@ -1157,6 +1289,8 @@ TEST_F_TIMEOUT(remap, budget_runs_out, TEST_TIMEOUT)
  * continued.  Then swapoff brings in the rest, MANY_SHARERS references
  * each: every sharer maps every page, one PFN per page, and reads the
  * right data without a fault; the area is empty when swapped on again.
+ * "auto" runs as the mode it picks for the backend, as in
+ * budget_runs_out.
  */
 TEST_F_TIMEOUT(remap, swapoff_many_refs, TEST_TIMEOUT)
 {
@@ -1168,6 +1302,8 @@ TEST_F_TIMEOUT(remap, swapoff_many_refs, TEST_TIMEOUT)
 	int i, ret;
 
 	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, file_write_str(KNOB, walk_all_mode(variant->mode,
+							variant->backend)));
 	ASSERT_EQ(0, share_pages(st, MANY_SHARERS, MANY_PAGES, MAP_PRIVATE,
 				 true));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, MANY_PAGES, pme0));
