@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Swap-in remap: map a shared anonymous folio back into every sharer at
- * the first swap-in, the mirror image of try_to_unmap() at swap-out.
+ * the first swap-in, the mirror image of try_to_unmap() at swap-out (in
+ * the default mode, for a folio of many sharers, once enough of them
+ * have read it).
  *
  * Reclaim unmaps a folio shared by N processes in one rmap walk: every
  * PTE gets the same swap entry and the entry's swap count becomes N.
@@ -41,10 +43,10 @@
  * the batch reads the next window on, forward or backward, at full size.
  *
  * Under "auto", the default, a folio whose entry has more than
- * SWAP_REMAP_EAGER other references takes part only once as many sharers
- * have read it as still hold the entry (swap_remap_wanted()): until then
- * a fault on it is the stock fault, and it stays out of other faults'
- * batches.
+ * SWAP_REMAP_EAGER other references takes part only once at least as
+ * many PTEs map it as other references remain (swap_remap_wanted()):
+ * until then a fault on it is the stock fault, and it stays out of other
+ * faults' batches.
  *
  * Afterwards the swap slots are freed as /sys/kernel/mm/swap/swapin_remap
  * says; see enum swapin_remap_mode.  The fault frees them itself, after
@@ -244,6 +246,13 @@
  */
 #define SWAP_REMAP_BUDGET	512
 
+/*
+ * SWAP_REMAP_EAGER - other references of an entry that "auto" maps on any
+ * fault.  A snapshot leaves one: a BGSAVE child and its parent.  Beyond
+ * this many, see swap_remap_wanted().
+ */
+#define SWAP_REMAP_EAGER	3
+
 /**
  * enum swapin_remap_mode - the policy of /sys/kernel/mm/swap/swapin_remap
  * @SWAPIN_REMAP_NEVER: no remap; swap-in is the stock one.
@@ -348,14 +357,6 @@ struct folio *swapin_remap_prepare(struct folio *folio, swp_entry_t entry)
 }
 
 /*
- * SWAP_REMAP_EAGER - other sharers that "auto" maps on any fault.
- *
- * A snapshot has one: a BGSAVE child and its parent.  Beyond this many,
- * see swap_remap_wanted().
- */
-#define SWAP_REMAP_EAGER	3
-
-/*
  * swap_remap_wanted - is a folio worth mapping into its other sharers
  * under "auto"?
  * @others: swap references of its entry that PTEs other than the
@@ -363,18 +364,30 @@ struct folio *swapin_remap_prepare(struct folio *folio, swp_entry_t entry)
  * @users: PTEs that map it, the faulting VMA's counted
  *
  * Yes for at most SWAP_REMAP_EAGER others, or at most as many as there
- * are PTEs that map the folio: as many sharers have read it since it was
- * read in as still hold the entry.  Under steady reclaim a PTE that
- * reclaim unmaps again before its sharer reads it costs an rmap walk and
- * an unmap, where a folio only in the swap cache costs neither: mapping
- * every sharer on the first fault then costs more than their faults
- * (the forking server of Documentation/mm/swap.rst).  With this, the
- * walk maps at most as many PTEs beyond the faulting VMA as have been
- * used, or SWAP_REMAP_EAGER.  "keep" and "free" map every sharer.
+ * are PTEs that map the folio: about as many sharers have read it since
+ * it was read in (or since reclaim last unmapped it) as still hold the
+ * entry.  Under steady reclaim a PTE that reclaim unmaps again before
+ * its sharer reads it costs an rmap walk and an unmap, where a folio
+ * only in the swap cache costs neither: mapping every sharer on the
+ * first fault then costs more than their faults (the forking server of
+ * Documentation/mm/swap.rst).  With this, the walk maps at most about as
+ * many PTEs beyond the faulting VMA as there are PTEs that map the folio,
+ * or SWAP_REMAP_EAGER.  "keep" and "free" map every sharer.
  */
 static bool swap_remap_wanted(int others, int users)
 {
 	return others <= max(users, SWAP_REMAP_EAGER);
+}
+
+/*
+ * swap_remap_count - the swap count of @entry, with its continuation
+ * digits beyond SWAP_MAP_MAX, which __swap_count() leaves out.
+ */
+static int swap_remap_count(swp_entry_t entry)
+{
+	int count = __swap_count(entry);
+
+	return count & COUNT_CONTINUED ? swp_swapcount(entry) : count;
 }
 
 static bool swap_remap_mm_dying(struct mm_struct *mm)
@@ -432,11 +445,6 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 		    folio->index != rm->pgoff + i ||
 		    PageAnonExclusive(folio_page(folio, 0)))
 			goto unlock;
-		/* The faulting VMA's PTE holds @entry: one reference. */
-		if (rm->wait &&
-		    !swap_remap_wanted(__swap_count(entry) - 1,
-				       folio_mapcount(folio) + 1))
-			goto unlock;
 	} else {
 		/*
 		 * Read by swap readahead and never mapped: it becomes anon
@@ -447,9 +455,11 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 			VM_WARN_ON_ONCE_FOLIO(1, folio);
 			goto unlock;
 		}
-		if (rm->wait && !swap_remap_wanted(__swap_count(entry) - 1, 1))
-			goto unlock;
 	}
+	/* The faulting VMA's PTE holds one of @entry's references. */
+	if (rm->wait && !swap_remap_wanted(swap_remap_count(entry) - 1,
+					   folio_mapcount(folio) + 1))
+		goto unlock;
 	rm->folio[i] = folio;
 	swap_remap_join(rm, i);
 	return;
@@ -809,7 +819,8 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * swapin_remap mode says to free, all of the window at once
  * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
- * Drops the reference on @folio.
+ * Under "auto", does nothing for a @folio that swap_remap_wanted()
+ * declines.  Drops the reference on @folio.
  *
  * Context: process context, may sleep (cond_resched()).  Called by
  * do_swap_page() with the mmap_lock held for read or the VMA locked, no
@@ -879,10 +890,12 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	 * Not worth it under "auto": the fault stays the stock one, without
 	 * a batch (its neighbours are shared as widely as it is, mostly).
 	 * do_swap_page() mapped @folio and dropped the faulting PTE's
-	 * reference: the count is the others', the mapcount includes it.
+	 * reference: the count is the others', and the mapcount includes
+	 * the faulting PTE unless a COW or an unmap has taken it since.
 	 */
 	rm.wait = mode == SWAPIN_REMAP_AUTO;
-	if (rm.wait && !swap_remap_wanted(rm.refs[slot], folio_mapcount(folio)))
+	if (rm.wait && !swap_remap_wanted(swap_remap_count(entry),
+					  folio_mapcount(folio)))
 		goto unlock;
 	/* Where do_swap_page() mapped it: its VM_LOCKED counts too. */
 	rm.mlock[slot] = vma->vm_flags & VM_LOCKED;
