@@ -503,6 +503,11 @@ TEST_F_TIMEOUT(remap, auto_waits_for_readers, TEST_TIMEOUT)
 			ASSERT_LE(0, ret);
 			EXPECT_EQ(left, ret ? (long)slot.count : 0)
 				TH_LOG("after sharer %d's read: page %lu", i, p);
+			/* Freed, or held by the swap cache only. */
+			if (done)
+				EXPECT_EQ(!variant->frees, ret)
+					TH_LOG("after sharer %d's read: page %lu",
+					       i, p);
 		}
 		/* The sharers yet to read: mapped once the rest is. */
 		for (j = i + 1; j < WAIT_SHARERS; j++) {
@@ -517,6 +522,74 @@ TEST_F_TIMEOUT(remap, auto_waits_for_readers, TEST_TIMEOUT)
 	}
 	EXPECT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
 	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
+}
+
+/*
+ * "auto" keeps out of a fault's batch the neighbours it would not remap
+ * on their own faults.  WAIT_SHARERS sharers of one window of NR_PAGES
+ * pages: sharer 0 reads pages 1 to 15 first, and they stay in the swap
+ * cache (with "auto" each of those reads is a stock fault: 7 other
+ * references, 1 reader).  Then sharers 4 to 7 drop page 0
+ * (MADV_DONTNEED), which leaves its entry 4 references, and sharer 1
+ * faults on it: 3 other references, which "auto" maps at once, into
+ * sharers 0, 2 and 3.  Its batch would take pages 1 to 15, but each has
+ * 6 other references and 2 users: they stay out, and stay swap entries
+ * in sharer 1.  With "keep" and "free", sharer 0's reads mapped pages 1
+ * to 15 into every sharer already; with "never", nothing is remapped.
+ */
+TEST_F_TIMEOUT(remap, auto_batch_waits, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	bool waits = !strcmp(variant->mode, "auto");
+	__u64 pme[NR_PAGES], sum[NR_PAGES];
+	unsigned long type, off0, p;
+	struct remap_counts c0;
+	struct swap_slot slot;
+	int i;
+
+	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
+				false));
+	ASSERT_EQ(0, target_share(st, WAIT_SHARERS, true));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, pme));
+	type = pagemap_swap_type(pme[0]);
+	off0 = pagemap_swap_offset(pme[0]);
+
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 1, NR_PAGES - 1, sum + 1));
+	EXPECT_EQ(NR_PAGES - 1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(c0.pte + (variant->remap && !waits ?
+			    (WAIT_SHARERS - 1) * (NR_PAGES - 1) : 0),
+		  vmstat_read("swapin_remap_pte"));
+	for (i = WAIT_SHARERS / 2; i < WAIT_SHARERS; i++)
+		ASSERT_EQ(0, sharer_madvise(&st->sh, i, 0, 1, MADV_DONTNEED));
+	ASSERT_EQ(1, swap_slot_get(type, off0, &slot));
+	ASSERT_EQ(WAIT_SHARERS / 2, slot.count) TH_LOG("setup: page 0");
+
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 1, 0, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 1));
+	EXPECT_EQ(pattern_checksum(st->seed[0]), sum[0]);
+	EXPECT_EQ(c0.pte + (variant->remap ? WAIT_SHARERS / 2 - 1 : 0),
+		  vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.walk + variant->remap, vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
+	/* Page 0 in the sharers that still map it; the rest as it was. */
+	for (i = 0; i < WAIT_SHARERS / 2; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, 1, pme));
+		EXPECT_EQ(i == 1 || variant->remap, !!(pme[0] & PM_PRESENT))
+			TH_LOG("sharer %d page 0: %#llx", i,
+			       (unsigned long long)pme[0]);
+	}
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, pme));
+	for (p = 1; p < NR_PAGES; p++) {
+		EXPECT_EQ(variant->remap && !waits, !!(pme[p] & PM_PRESENT))
+			TH_LOG("sharer 1 page %lu: %#llx", p,
+			       (unsigned long long)pme[p]);
+	}
+	ASSERT_EQ(0, sharer_read(&st->sh, 1, 0, NR_PAGES, sum));
+	for (p = 0; p < NR_PAGES; p++)
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
 }
 
 /*
