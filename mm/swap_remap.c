@@ -380,14 +380,24 @@ static bool swap_remap_wanted(int others, int users)
 }
 
 /*
- * swap_remap_count - the swap count of @entry, with its continuation
- * digits beyond SWAP_MAP_MAX, which __swap_count() leaves out.
+ * swap_remap_worth - swap_remap_wanted() for @entry, whose references
+ * besides the faulting VMA's are its swap count less @own.
+ *
+ * __swap_count() leaves out the continuation digits beyond SWAP_MAP_MAX:
+ * with COUNT_CONTINUED set there are at least SWAP_MAP_MAX others, and
+ * the whole count (swp_swapcount(), which takes the cluster lock and
+ * walks the continuation pages) is read only if @users may reach it.
  */
-static int swap_remap_count(swp_entry_t entry)
+static bool swap_remap_worth(swp_entry_t entry, int own, int users)
 {
 	int count = __swap_count(entry);
 
-	return count & COUNT_CONTINUED ? swp_swapcount(entry) : count;
+	if (count & COUNT_CONTINUED) {
+		if (users < SWAP_MAP_MAX)
+			return false;
+		count = swp_swapcount(entry);
+	}
+	return swap_remap_wanted(count - own, users);
 }
 
 static bool swap_remap_mm_dying(struct mm_struct *mm)
@@ -457,8 +467,7 @@ static void swap_remap_add(struct swap_remap *rm, unsigned int i,
 		}
 	}
 	/* The faulting VMA's PTE holds one of @entry's references. */
-	if (rm->wait && !swap_remap_wanted(swap_remap_count(entry) - 1,
-					   folio_mapcount(folio) + 1))
+	if (rm->wait && !swap_remap_worth(entry, 1, folio_mapcount(folio) + 1))
 		goto unlock;
 	rm->folio[i] = folio;
 	swap_remap_join(rm, i);
@@ -894,8 +903,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	 * the faulting PTE unless a COW or an unmap has taken it since.
 	 */
 	rm.wait = mode == SWAPIN_REMAP_AUTO;
-	if (rm.wait && !swap_remap_wanted(swap_remap_count(entry),
-					  folio_mapcount(folio)))
+	if (rm.wait && !swap_remap_worth(entry, 0, folio_mapcount(folio)))
 		goto unlock;
 	/* Where do_swap_page() mapped it: its VM_LOCKED counts too. */
 	rm.mlock[slot] = vma->vm_flags & VM_LOCKED;
