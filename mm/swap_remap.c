@@ -67,6 +67,10 @@
  *       with the cluster lock (and the device's slot_free_notify()) under
  *       it, as folio_free_swap() and put_swap_folio() take them
  *
+ * swapin_remap_prepare() runs earlier, in do_swap_page() with the folio
+ * locked and the faulting PTL held; under "auto" it may take the swap
+ * cluster lock there (swp_swapcount()), as swap_free_nr() does.
+ *
  * No mmap_lock of another mm is taken: as in try_to_unmap(), the
  * anon_vma lock keeps every VMA found in the tree, and its page tables,
  * from being freed (free_pgtables() unlinks the VMA from its anon_vmas
@@ -294,7 +298,8 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @vma:	the faulting VMA: a member mapped there saved a fault of its
  *		own, and does that fault's readahead accounting.
  * @ra:		readahead folios may join: swap_cache_ra_proven(@vma).
- * @wait:	"auto": a folio joins only if swap_remap_wanted() says so.
+ * @wait:	"auto": a neighbour joins only if swap_remap_wanted() says so
+ *		(swapin_remap_prepare() checked the faulting folio).
  * @folio:	locked member folios with a reference, or NULL.
  * @refs:	swap references of the member's entry this walk has yet to
  *		take over: the count read when it joined, less the PTEs
@@ -324,37 +329,6 @@ struct swap_remap {
 	unsigned long pfn[SWAP_REMAP_BATCH];
 	bool mlock[SWAP_REMAP_BATCH];
 };
-
-/**
- * swapin_remap_prepare - decide whether a swap-in fault should remap
- * @folio: the folio do_swap_page() has just mapped, from the swap cache
- * @entry: the swap entry the faulting PTE held
- *
- * Called by do_swap_page() after it mapped @folio, before it unlocks it.
- * Cheap checks only: the walk itself runs from swapin_remap() once the
- * PTL is dropped.
- *
- * Context: @folio locked, the faulting PTE's PTL held, the swap device of
- * @entry pinned with get_swap_device().
- * Return: @folio with an extra reference if swapin_remap() should run for
- * it, else NULL.
- */
-struct folio *swapin_remap_prepare(struct folio *folio, swp_entry_t entry)
-{
-	if (READ_ONCE(swapin_remap_mode) == SWAPIN_REMAP_NEVER)
-		return NULL;
-	if (folio_test_large(folio) || folio_test_ksm(folio) ||
-	    !folio_test_anon(folio) || !folio_test_swapcache(folio))
-		return NULL;
-	/* A swap PTE never points at an exclusive page: nobody to map. */
-	if (PageAnonExclusive(folio_page(folio, 0)))
-		return NULL;
-	/* Others still hold @entry: the point of the walk. */
-	if (!__swap_count(entry))
-		return NULL;
-	folio_get(folio);
-	return folio;
-}
 
 /*
  * swap_remap_wanted - is a folio worth mapping into its other sharers
@@ -398,6 +372,50 @@ static bool swap_remap_worth(swp_entry_t entry, int own, int users)
 		count = swp_swapcount(entry);
 	}
 	return swap_remap_wanted(count - own, users);
+}
+
+/**
+ * swapin_remap_prepare - decide whether a swap-in fault should remap
+ * @folio: the folio do_swap_page() has just mapped, from the swap cache
+ * @entry: the swap entry the faulting PTE held
+ *
+ * Called by do_swap_page() after it mapped @folio, before it unlocks it.
+ * Cheap checks only: the walk itself runs from swapin_remap() once the
+ * PTL is dropped.  Under "auto", a @folio that swap_remap_wanted()
+ * declines gets the stock fault, without a batch.
+ *
+ * Context: @folio locked, the faulting PTE's PTL held, the swap device of
+ * @entry pinned with get_swap_device().  Under "auto", for a count above
+ * SWAP_MAP_MAX, may take the swap cluster lock (swp_swapcount()), as
+ * do_swap_page()'s swap_free_nr() has just done under the same PTL.
+ * Return: @folio with an extra reference if swapin_remap() should run for
+ * it, else NULL.
+ */
+struct folio *swapin_remap_prepare(struct folio *folio, swp_entry_t entry)
+{
+	int mode = READ_ONCE(swapin_remap_mode);
+
+	if (mode == SWAPIN_REMAP_NEVER)
+		return NULL;
+	if (folio_test_large(folio) || folio_test_ksm(folio) ||
+	    !folio_test_anon(folio) || !folio_test_swapcache(folio))
+		return NULL;
+	/* A swap PTE never points at an exclusive page: nobody to map. */
+	if (PageAnonExclusive(folio_page(folio, 0)))
+		return NULL;
+	/* Others still hold @entry: the point of the walk. */
+	if (!__swap_count(entry))
+		return NULL;
+	/*
+	 * The faulting PTE maps @folio and has dropped its reference: the
+	 * count is the others'.  Its neighbours are mostly shared as widely,
+	 * and swapin_remap() checks each of them.
+	 */
+	if (mode == SWAPIN_REMAP_AUTO &&
+	    !swap_remap_worth(entry, 0, folio_mapcount(folio)))
+		return NULL;
+	folio_get(folio);
+	return folio;
 }
 
 static bool swap_remap_mm_dying(struct mm_struct *mm)
@@ -828,8 +846,7 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * swapin_remap mode says to free, all of the window at once
  * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
- * Under "auto", does nothing for a @folio that swap_remap_wanted()
- * declines.  Drops the reference on @folio.
+ * Drops the reference on @folio.
  *
  * Context: process context, may sleep (cond_resched()).  Called by
  * do_swap_page() with the mmap_lock held for read or the VMA locked, no
@@ -895,16 +912,8 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	rm.pgoff = folio->index - slot;
 	rm.folio[slot] = folio;
 	swap_remap_join(&rm, slot);
-	/*
-	 * Not worth it under "auto": the fault stays the stock one, without
-	 * a batch (its neighbours are shared as widely as it is, mostly).
-	 * do_swap_page() mapped @folio and dropped the faulting PTE's
-	 * reference: the count is the others', and the mapcount includes
-	 * the faulting PTE unless a COW or an unmap has taken it since.
-	 */
+	/* swapin_remap_prepare() checked @folio itself. */
 	rm.wait = mode == SWAPIN_REMAP_AUTO;
-	if (rm.wait && !swap_remap_worth(entry, 0, folio_mapcount(folio)))
-		goto unlock;
 	/* Where do_swap_page() mapped it: its VM_LOCKED counts too. */
 	rm.mlock[slot] = vma->vm_flags & VM_LOCKED;
 	if (rm.nr > 1)
