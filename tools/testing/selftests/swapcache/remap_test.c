@@ -12,7 +12,8 @@
  * so every count below is exact: one pswpin per page, and no batch
  * member but the faulting page itself unless a test puts the neighbours
  * in the swap cache on purpose (readahead_proven and readahead_backward
- * turn readahead on for that). The sharers are swap_util's.
+ * turn readahead on for that, auto_batch_waits_unmapped uses
+ * MADV_WILLNEED). The sharers are swap_util's.
  *
  * Each test checks that its setup happened (pages swapped out in every
  * sharer, soft-dirty bits as planned, a THP really there, KSM really
@@ -1021,14 +1022,16 @@ TEST_F_TIMEOUT(remap, ksm_left_alone, TEST_TIMEOUT)
 }
 
 /*
- * The swap cache folios that readahead brought into sharer @i's pages
- * [@first, NR_PAGES) and no fault has found yet: in the swap cache, still
- * marked PG_readahead (KPF_RECLAIM, the same bit).  Waits for their reads
- * to end, so that a batch can lock them.  @pme: sharer @i's pagemap.
+ * The swap cache folios of sharer @i's pages [@first, NR_PAGES) that are
+ * still swap PTEs there: with @ra, those that readahead brought in and no
+ * fault has found yet, still marked PG_readahead (KPF_RECLAIM, the same
+ * bit); without, those not marked (MADV_WILLNEED's).  Waits for their
+ * reads to end, so that a batch can lock them.  @pme: sharer @i's
+ * pagemap.
  * Return: a bit per page, or -1 if a read did not end in time.
  */
-static long readahead_pages(struct remap_state *st, int i,
-			    unsigned long first, __u64 *pme)
+static long cached_pages(struct remap_state *st, int i, unsigned long first,
+			 __u64 *pme, bool ra)
 {
 	struct swap_slot slot;
 	unsigned long p;
@@ -1041,7 +1044,7 @@ static long readahead_pages(struct remap_state *st, int i,
 		if (!pagemap_entry_is_swap(pme[p]) ||
 		    swap_slot_get(pagemap_swap_type(pme[p]),
 				  pagemap_swap_offset(pme[p]), &slot) != 1 ||
-		    !slot.in_swapcache || !page_flag(slot.pfn, KPF_RECLAIM))
+		    !slot.in_swapcache || page_flag(slot.pfn, KPF_RECLAIM) != ra)
 			continue;
 		for (tries = 0; tries < 100; tries++) {
 			if (page_flag(slot.pfn, KPF_UPTODATE) &&
@@ -1125,7 +1128,7 @@ TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
 		}
 	}
 	/* ...still marked, pages 1 and 2 among them. */
-	ahead = readahead_pages(st, 0, 1, pme[0]);
+	ahead = cached_pages(st, 0, 1, pme[0], true);
 	ASSERT_LE(0, ahead) TH_LOG("a read ahead did not end");
 	ASSERT_EQ(3L << 1, ahead & (3L << 1))
 		TH_LOG("setup: pages 1 and 2 not read ahead (%#lx)", ahead);
@@ -1180,7 +1183,7 @@ TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
 	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
 	EXPECT_EQ(pattern_checksum(st->seed[next]), sum[0]);
 	want = 0x7fL << (next + 1);
-	ahead = readahead_pages(st, 0, next + 1, pme[0]);
+	ahead = cached_pages(st, 0, next + 1, pme[0], true);
 	EXPECT_EQ(want, ahead)
 		TH_LOG("read ahead after page %lu: %#lx, not %#lx", next,
 		       ahead, want);
@@ -1215,7 +1218,7 @@ TEST_F_TIMEOUT(remap, readahead_backward, TEST_TIMEOUT)
 	EXPECT_EQ(pattern_checksum(st->seed[15]), sum[0]);
 	if (variant->backend != SWAP_BACKEND_ZRAM)
 		return;
-	ahead = readahead_pages(st, 0, 0, pme);
+	ahead = cached_pages(st, 0, 0, pme, true);
 	ASSERT_EQ(0x7000L, ahead)
 		TH_LOG("setup: read ahead at page 15: %#lx", ahead);
 
@@ -1233,9 +1236,95 @@ TEST_F_TIMEOUT(remap, readahead_backward, TEST_TIMEOUT)
 	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
 	EXPECT_EQ(pattern_checksum(st->seed[11]), sum[0]);
 	want = 0x7f0L;
-	ahead = readahead_pages(st, 0, 0, pme);
+	ahead = cached_pages(st, 0, 0, pme, true);
 	EXPECT_EQ(want, ahead)
 		TH_LOG("read ahead at page 11: %#lx, not %#lx", ahead, want);
+}
+
+/*
+ * auto_batch_waits for neighbours that no PTE maps yet: a folio that
+ * MADV_WILLNEED (or readahead, once proven) read into the swap cache is
+ * not anon before its first mapping and counts one reader, the faulting
+ * VMA.
+ * WAIT_SHARERS sharers: sharers 2 to 7 drop page 1 (MADV_DONTNEED),
+ * which leaves its entry 2 references, and sharer 0 reads pages 2 to 15
+ * into the swap cache with MADV_WILLNEED (unmarked: not readahead's
+ * guesses).  Sharer 0's fault on page 1 maps it into sharer 1 in every
+ * remapping mode.  Its batch would take pages 2 to 15, 7 other
+ * references each: with "auto" they stay out, unmapped in the swap
+ * cache, and each of sharer 0's reads of them is a fault; "keep" and
+ * "free" map them into all 8 sharers; "never" maps nothing.
+ */
+TEST_F_TIMEOUT(remap, auto_batch_waits_unmapped, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	bool waits = !strcmp(variant->mode, "auto");
+	bool joins = variant->remap && !waits;
+	const long rest = ((1L << NR_PAGES) - 1) & ~3L;
+	__u64 pme[NR_PAGES], sum[NR_PAGES];
+	struct remap_counts c0;
+	struct swap_slot slot;
+	unsigned long p;
+	long cached;
+	int i;
+
+	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
+				false));
+	ASSERT_EQ(0, target_share(st, WAIT_SHARERS, true));
+	for (i = 2; i < WAIT_SHARERS; i++)
+		ASSERT_EQ(0, sharer_madvise(&st->sh, i, 1, 1, MADV_DONTNEED));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, pme));
+	for (p = 1; p < NR_PAGES; p++) {
+		ASSERT_TRUE(pagemap_entry_is_swap(pme[p]))
+			TH_LOG("setup: page %lu", p);
+		ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[p]),
+					   pagemap_swap_offset(pme[p]), &slot));
+		ASSERT_EQ(p == 1 ? 2 : WAIT_SHARERS, slot.count)
+			TH_LOG("setup: page %lu", p);
+	}
+	ASSERT_EQ(0, sharer_madvise(&st->sh, 0, 2, NR_PAGES - 2,
+				    MADV_WILLNEED));
+	/* Unmarked swap cache folios: pages 2 to 15, not 0 or 1. */
+	cached = cached_pages(st, 0, 0, pme, false);
+	ASSERT_EQ(rest, cached)
+		TH_LOG("setup: in the swap cache after MADV_WILLNEED: %#lx",
+		       cached);
+
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 1, 1, sum));
+	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
+	EXPECT_EQ(pattern_checksum(st->seed[1]), sum[0]);
+	EXPECT_EQ(c0.pswpin + 1, vmstat_read("pswpin"));
+	EXPECT_EQ(c0.pte + (variant->remap ? 1 : 0) +
+		  (joins ? WAIT_SHARERS * (NR_PAGES - 2) : 0),
+		  vmstat_read("swapin_remap_pte"));
+	EXPECT_EQ(c0.walk + variant->remap, vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.abort, vmstat_read("swapin_remap_abort"));
+	for (i = 0; i < WAIT_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme));
+		if (i < 2)
+			EXPECT_EQ(variant->remap || !i,
+				  !!(pme[1] & PM_PRESENT))
+				TH_LOG("sharer %d page 1: %#llx", i,
+				       (unsigned long long)pme[1]);
+		for (p = 2; p < NR_PAGES; p++) {
+			EXPECT_EQ(joins, !!(pme[p] & PM_PRESENT))
+				TH_LOG("sharer %d page %lu: %#llx", i, p,
+				       (unsigned long long)pme[p]);
+		}
+	}
+	cached = cached_pages(st, 0, 0, pme, false);
+	EXPECT_EQ(joins ? 0 : rest, cached)
+		TH_LOG("left unmapped in the swap cache: %#lx", cached);
+
+	/* Left out: each read a stock fault, from the swap cache. */
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 2, NR_PAGES - 2, sum + 2));
+	EXPECT_EQ(joins ? 0 : NR_PAGES - 2, sharer_faults(&st->sh, 0));
+	for (p = 2; p < NR_PAGES; p++)
+		EXPECT_EQ(pattern_checksum(st->seed[p]), sum[p]);
+	EXPECT_EQ(c0.walk + variant->remap, vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.pswpin + 1, vmstat_read("pswpin"));
 }
 
 /*
