@@ -210,6 +210,19 @@ static const char *walk_all_mode(const char *mode, enum swap_backend backend)
 	return backend == SWAP_BACKEND_ZRAM ? "free" : "keep";
 }
 
+/*
+ * wait_window_share - the target of the "auto" wait tests: one full batch
+ * window of NR_PAGES pages, shared by WAIT_SHARERS sharers and swapped
+ * out.
+ * Return: 0, or -1 if a step failed.
+ */
+static int wait_window_share(struct remap_state *st)
+{
+	if (target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0, false))
+		return -1;
+	return target_share(st, WAIT_SHARERS, true);
+}
+
 static int share_pages(struct remap_state *st, int nr,
 		       unsigned long nr_pages, int type, bool swap_out)
 {
@@ -459,9 +472,7 @@ TEST_F_TIMEOUT(remap, auto_waits_for_readers, TEST_TIMEOUT)
 	}
 
 	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
-	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
-				false));
-	ASSERT_EQ(0, target_share(st, WAIT_SHARERS, true));
+	ASSERT_EQ(0, wait_window_share(st));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, pme0));
 	type = pagemap_swap_type(pme0[0]);
 	for (p = 0; p < NR_PAGES; p++) {
@@ -549,9 +560,7 @@ TEST_F_TIMEOUT(remap, auto_batch_waits, TEST_TIMEOUT)
 	int i;
 
 	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
-	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
-				false));
-	ASSERT_EQ(0, target_share(st, WAIT_SHARERS, true));
+	ASSERT_EQ(0, wait_window_share(st));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, pme));
 	type = pagemap_swap_type(pme[0]);
 	off0 = pagemap_swap_offset(pme[0]);
@@ -1269,9 +1278,7 @@ TEST_F_TIMEOUT(remap, auto_batch_waits_unmapped, TEST_TIMEOUT)
 	int i;
 
 	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
-	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
-				false));
-	ASSERT_EQ(0, target_share(st, WAIT_SHARERS, true));
+	ASSERT_EQ(0, wait_window_share(st));
 	for (i = 2; i < WAIT_SHARERS; i++)
 		ASSERT_EQ(0, sharer_madvise(&st->sh, i, 1, 1, MADV_DONTNEED));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, pme));
