@@ -61,6 +61,9 @@
  */
 #define REMAP_EAGER		3
 #define WAIT_SHARERS		8
+/* cluster_ra_prime(): pages paged out, readahead hits in a row wanted. */
+#define PRIME_PAGES		64
+#define PRIME_HITS		3
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -1069,19 +1072,79 @@ static long cached_pages(struct remap_state *st, int i, unsigned long first,
 }
 
 /*
+ * cluster_ra_prime - leave readahead by swap offset ready to read a full
+ * window at its next miss, whatever faults earlier in the run left.
+ *
+ * swap_cluster_readahead() sizes its window from global state
+ * (mm/swap_state.c's swapin_nr_pages()): the readahead hits since the
+ * last miss, the offset of that miss, and the last window.  With no hit
+ * and a miss far from the last one, the window is one page: no
+ * readahead.  PRIME_HITS hits or more make the next window 8 pages
+ * (page-cluster 3).  So the test process pages out a private mapping of
+ * its own and reads it in order, checking each page's data, until
+ * PRIME_HITS reads in a row found their page read ahead (in the swap
+ * cache before the read, by mincore(), and one swap_ra_hit each), then
+ * unmaps it.
+ * Return: 0, or -1 if a step failed or readahead never made PRIME_HITS
+ * hits in a row.
+ */
+static int cluster_ra_prime(struct remap_state *st)
+{
+	size_t len = PRIME_PAGES * psize();
+	char *mem = target_mmap(PRIME_PAGES, MAP_PRIVATE, 1);
+	__u64 seed[PRIME_PAGES], pme[PRIME_PAGES];
+	long long hit0 = 0;
+	unsigned char in;
+	unsigned long p;
+	int run = 0;
+
+	if (!mem)
+		return -1;
+	if (madvise(mem, len, MADV_NOHUGEPAGE) || munlock(mem, len))
+		goto fail;
+	pages_fill_seeded(mem, PRIME_PAGES, getpid(), 1, seed);
+	if (swap_env_pageout(&st->env, mem, PRIME_PAGES, pme))
+		goto fail;
+	for (p = 0; p < PRIME_PAGES && run < PRIME_HITS; p++) {
+		if (mincore(mem + p * psize(), psize(), &in))
+			goto fail;
+		if (!(in & 1))
+			run = 0;
+		else if (!run++)
+			hit0 = vmstat_read("swap_ra_hit");
+		if (page_checksum(mem + p * psize()) !=
+		    pattern_checksum(seed[p])) {
+			ksft_print_msg("setup: bad data in page %lu\n", p);
+			goto fail;
+		}
+	}
+	if (run < PRIME_HITS ||
+	    vmstat_read("swap_ra_hit") != hit0 + PRIME_HITS) {
+		ksft_print_msg("setup: readahead made %d hits in a row\n", run);
+		goto fail;
+	}
+	return munmap(mem, len);
+fail:
+	munmap(mem, len);
+	return -1;
+}
+
+/*
  * readahead_setup - the target of the readahead tests: NR_PAGES shared
  * by 2 sharers and swapped out, with page-cluster 3 and VMA readahead
  * on.  target_share() reclaims until SwapCached is 0 (cgroup_swap_out()),
  * so no page of the target is in the swap cache and readahead reads all
- * of its window.
+ * of its window.  On the disk readahead is by swap offset, with a
+ * window that earlier faults decide: cluster_ra_prime() sets it first.
  * Return: 0, or -1 if a step failed.
  */
-static int readahead_setup(struct remap_state *st)
+static int readahead_setup(struct remap_state *st, enum swap_backend backend)
 {
-	if (target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0, false) ||
-	    target_share(st, 2, true) ||
-	    file_write_str(PAGE_CLUSTER, "3") ||
-	    file_write_str(VMA_RA_ENABLED, "true"))
+	if (file_write_str(PAGE_CLUSTER, "3") ||
+	    file_write_str(VMA_RA_ENABLED, "true") ||
+	    target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0, false) ||
+	    (backend == SWAP_BACKEND_DISK && cluster_ra_prime(st)) ||
+	    target_share(st, 2, true))
 		return -1;
 	return 0;
 }
@@ -1117,7 +1180,7 @@ TEST_F_TIMEOUT(remap, readahead_proven, TEST_TIMEOUT)
 	long ahead, want;
 	int i, nr;
 
-	ASSERT_EQ(0, readahead_setup(st));
+	ASSERT_EQ(0, readahead_setup(st, variant->backend));
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, out));
 
 	/* Page 0: a fault, and pages read ahead. */
@@ -1220,7 +1283,7 @@ TEST_F_TIMEOUT(remap, readahead_backward, TEST_TIMEOUT)
 	long ahead, want;
 	unsigned long p;
 
-	ASSERT_EQ(0, readahead_setup(st));
+	ASSERT_EQ(0, readahead_setup(st, variant->backend));
 
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, 15, 1, sum));
 	EXPECT_EQ(1, sharer_faults(&st->sh, 0));
