@@ -846,7 +846,8 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * swapin_remap mode says to free, all of the window at once
  * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
- * Drops the reference on @folio.
+ * Maps nothing after a memory error in @folio (%VM_FAULT_HWPOISON in @ret,
+ * or the folio poisoned since).  Drops the reference on @folio.
  *
  * Context: process context, may sleep (cond_resched()).  Called by
  * do_swap_page() with the mmap_lock held for read or the VMA locked, no
@@ -866,13 +867,28 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 	unsigned long start, end;
 	unsigned int slot, i;
 
+	/*
+	 * A memory error in @folio: wp_page_copy() could not read it and
+	 * queued memory_failure(), which has not run yet.  Left as the
+	 * fault left it, in the swap cache, a clean folio is dropped from
+	 * the cache and the slot keeps the data for the other sharers, as
+	 * on a stock kernel; mapped into them, and its slot freed, it
+	 * would take the only copy with it.
+	 */
+	if (ret & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE))
+		goto put;
 	if (!folio_trylock(folio)) {
 		count_vm_event(SWAPIN_REMAP_ABORT);
 		goto put;
 	}
-	/* Freed from the swap cache since the fault? */
+	/*
+	 * Freed from the swap cache since the fault?  Or found poisoned by
+	 * a memory_failure() that ran meanwhile, which leaves a dirty
+	 * folio in the cache, not uptodate, for do_swap_page() to refuse.
+	 */
 	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
-	    !folio_test_anon(folio))
+	    !folio_test_anon(folio) || !folio_test_uptodate(folio) ||
+	    folio_test_hwpoison(folio))
 		goto unlock;
 
 	/*
