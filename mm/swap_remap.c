@@ -815,6 +815,15 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 	struct folio *folio = rm->folio[i];
 
 	/*
+	 * memory_failure() sets PG_hwpoison without the folio lock, then
+	 * waits for it: a folio poisoned during the walk keeps its slot.
+	 * Still in the swap cache, it gets its swap PTEs back from
+	 * memory_failure() and, if clean, leaves the cache, the slot
+	 * keeping the data for every sharer, as on a stock kernel.
+	 */
+	if (folio_test_hwpoison(folio))
+		return false;
+	/*
 	 * folios_free_swap() frees only slots without a swap reference: it
 	 * reads their counts under the cluster lock.
 	 */
@@ -847,7 +856,8 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
  * Maps nothing after a memory error in @folio (%VM_FAULT_HWPOISON in @ret,
- * or the folio poisoned since).  Drops the reference on @folio.
+ * or the folio poisoned since), and frees no slot of a folio poisoned
+ * during the walk.  Drops the reference on @folio.
  *
  * Context: process context, may sleep (cond_resched()).  Called by
  * do_swap_page() with the mmap_lock held for read or the VMA locked, no
@@ -869,11 +879,11 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 
 	/*
 	 * A memory error in @folio: wp_page_copy() could not read it and
-	 * queued memory_failure(), which has not run yet.  Left as the
-	 * fault left it, in the swap cache, a clean folio is dropped from
-	 * the cache and the slot keeps the data for the other sharers, as
-	 * on a stock kernel; mapped into them, and its slot freed, it
-	 * would take the only copy with it.
+	 * queued memory_failure(), which may not have run yet.  Left as
+	 * the fault left it, in the swap cache, a clean folio is dropped
+	 * from the cache and the slot keeps the data for the other
+	 * sharers, as on a stock kernel; mapped into them, and its slot
+	 * freed, it would take the only copy with it.
 	 */
 	if (ret & (VM_FAULT_HWPOISON | VM_FAULT_HWPOISON_LARGE))
 		goto put;
@@ -882,9 +892,10 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 		goto put;
 	}
 	/*
-	 * Freed from the swap cache since the fault?  Or found poisoned by
-	 * a memory_failure() that ran meanwhile, which leaves a dirty
-	 * folio in the cache, not uptodate, for do_swap_page() to refuse.
+	 * Freed from the swap cache since the fault?  Or poisoned by a
+	 * memory_failure() that ran meanwhile, which leaves a dirty folio
+	 * in the cache for do_swap_page() to refuse (PageHWPoison), and
+	 * not uptodate.
 	 */
 	if (!folio_test_swapcache(folio) || folio->swap.val != entry.val ||
 	    !folio_test_anon(folio) || !folio_test_uptodate(folio) ||
