@@ -64,6 +64,12 @@
 /* cluster_ra_prime(): pages paged out, readahead hits in a row wanted. */
 #define PRIME_PAGES		64
 #define PRIME_HITS		3
+/* memory_error_left_alone: the poisoned page, and its sharers. */
+#define ZSWAP_ENABLED		"/sys/module/zswap/parameters/enabled"
+#define ZSWAP_STORED		"/sys/kernel/debug/zswap/stored_pages"
+#define CORRUPT_PFN		"/sys/kernel/debug/hwpoison/corrupt-pfn"
+#define POISON_PAGE		1
+#define POISON_SHARERS		3
 
 /* Reported by /proc/kpageflags, not in the uapi header. */
 #ifndef KPF_MLOCKED
@@ -75,6 +81,7 @@ struct remap_state {
 	struct setting knob;	/* swapin_remap, pinned to the variant */
 	struct setting ksm[3];	/* run, pages_to_scan, sleep_millisecs */
 	struct setting thp;	/* transparent_hugepage/enabled */
+	struct setting zswap;	/* zswap's enabled */
 	struct sharers sh;
 	char *mem;		/* the test process's own mapping, if any */
 	size_t mem_len;
@@ -250,6 +257,7 @@ static void state_teardown(struct remap_state *st)
 	for (i = 0; i < 3; i++)
 		setting_restore(&st->ksm[i]);
 	setting_restore(&st->thp);
+	setting_restore(&st->zswap);
 	setting_restore(&st->knob);
 	swap_env_teardown(&st->env);
 }
@@ -1596,6 +1604,128 @@ TEST_F_TIMEOUT(remap, swapoff_many_refs, TEST_TIMEOUT)
 	ASSERT_EQ(0, swap_area_setup(&st->env.area, variant->backend,
 				     swap_area_wanted_pages()));
 	EXPECT_EQ(st->env.area.total_pages, meminfo_read_pages("SwapFree"));
+}
+
+/*
+ * A memory error in a swap cache folio of the window: the remap maps
+ * neither it nor anything from its slot, and the sharers get what stock
+ * 6.12 gives them.
+ *
+ * zswap stores page POISON_PAGE, the only one it can compress.  Sharer
+ * 0 reads it with the remap off: zswap_load() into the swap cache drops
+ * zswap's copy and leaves the folio dirty, the only copy of the data.
+ * The test reports a memory error in it, as a memory scrubber would
+ * (debugfs hwpoison/corrupt-pfn: memory_failure() without
+ * MF_ACTION_REQUIRED, so no process is killed at once; MADV_HWPOISON
+ * would send the caller SIGBUS).  memory_failure() keeps a poisoned
+ * swap cache folio in the cache, so it puts sharer 0's swap PTE back,
+ * and me_swapcache_dirty() clears the folio's uptodate bit.  Then
+ * sharer 1 reads page 0: with the remap,
+ * the walk of that fault maps page 0 into the 2 others, and finds the
+ * poisoned folio in the swap cache as a neighbour in its window, which
+ * must not join the batch.  Every sharer keeps its swap PTE of page
+ * POISON_PAGE, the slot its 3 references, and a read of that page gets
+ * SIGBUS (do_swap_page() refuses a PageHWPoison cache folio), as with
+ * "never".  The other pages read right in every sharer.
+ */
+TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 pme[POISON_SHARERS][NR_PAGES], now[NR_PAGES], sum[NR_PAGES];
+	__u64 want[NR_PAGES];
+	const unsigned long pp = POISON_PAGE;
+	struct remap_counts c0;
+	struct swap_slot slot;
+	unsigned long p, off, pfn;
+	char buf[32];
+	__u64 *w;
+	size_t k;
+	int i;
+
+	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, setting_pin(&st->zswap, ZSWAP_ENABLED, "Y"));
+	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
+				false));
+	for (p = 0; p < NR_PAGES; p++)
+		want[p] = pattern_checksum(st->seed[p]);
+	/* Compressible, and unlike any page of another test. */
+	w = (__u64 *)(st->mem + pp * psize());
+	for (k = 0; k < psize() / sizeof(*w); k++)
+		w[k] = k < 8 ? st->seed[pp] + k : 0x5a5a5a5a5a5a5a5aULL;
+	want[pp] = page_checksum(w);
+	ASSERT_EQ(0, target_share(st, POISON_SHARERS, true));
+	ASSERT_EQ(1, file_read_ll(ZSWAP_STORED))
+		TH_LOG("setup: zswap should hold page %lu alone", pp);
+
+	/* Sharer 0 reads it into the swap cache from zswap, remap off. */
+	ASSERT_EQ(0, file_write_str(KNOB, "never"));
+	for (i = 0; i < POISON_SHARERS; i++)
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+	off = pagemap_swap_offset(pme[0][pp]);
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, pp, 1, sum));
+	ASSERT_EQ(want[pp], sum[0]);
+	ASSERT_EQ(0, file_read_ll(ZSWAP_STORED));
+	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[0][pp]), off, &slot));
+	ASSERT_TRUE(slot.in_swapcache);
+	pfn = slot.pfn;
+	ASSERT_TRUE(page_flag(pfn, KPF_DIRTY))
+		TH_LOG("setup: the swap cache folio is clean: not from zswap?");
+	ASSERT_EQ(POISON_SHARERS - 1, slot.count);
+
+	/* The memory error. */
+	snprintf(buf, sizeof(buf), "%lu", pfn);
+	ASSERT_EQ(0, file_write_str(CORRUPT_PFN, buf))
+		TH_LOG("setup: no %s (CONFIG_HWPOISON_INJECT?)", CORRUPT_PFN);
+	ASSERT_TRUE(page_flag(pfn, KPF_HWPOISON));
+	ASSERT_FALSE(page_flag(pfn, KPF_UPTODATE));
+	/* Uncharged in the swap cache: see struct test_cgroup. */
+	st->env.cg.swapcached_stale = psize();
+	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[0][pp]), off, &slot));
+	ASSERT_TRUE(slot.in_swapcache);
+	ASSERT_EQ(pfn, slot.pfn);
+	ASSERT_EQ(POISON_SHARERS, slot.count)
+		TH_LOG("setup: sharer 0's swap PTE not put back");
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, NR_PAGES, now));
+	ASSERT_TRUE(same_swap_entry(pme[0][pp], now[pp]))
+		TH_LOG("setup: sharer 0 page %lu: %#llx", pp,
+		       (unsigned long long)now[pp]);
+
+	/* Sharer 1 reads page 0, of the same window. */
+	ASSERT_EQ(0, file_write_str(KNOB, variant->mode));
+	remap_counts_read(&c0);
+	ASSERT_EQ(0, sharer_read(&st->sh, 1, 0, 1, sum));
+	EXPECT_EQ(want[0], sum[0]);
+	EXPECT_EQ(c0.walk + variant->remap, vmstat_read("swapin_remap_walk"));
+	EXPECT_EQ(c0.pte + (variant->remap ? POISON_SHARERS - 1 : 0),
+		  vmstat_read("swapin_remap_pte"));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, now));
+	ASSERT_TRUE(now[0] & PM_PRESENT);
+	for (i = 0; i < POISON_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+		/* The walk ran: page 0 is mapped in the others, or not. */
+		EXPECT_EQ(variant->remap || i == 1,
+			  pagemap_pfn(pme[i][0]) == pagemap_pfn(now[0]))
+			TH_LOG("sharer %d page 0: %#llx", i,
+			       (unsigned long long)pme[i][0]);
+		EXPECT_TRUE(pagemap_entry_is_swap(pme[i][pp]) &&
+			    pagemap_swap_offset(pme[i][pp]) == off)
+			TH_LOG("sharer %d page %lu: %#llx", i, pp,
+			       (unsigned long long)pme[i][pp]);
+	}
+	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[0][pp]), off, &slot));
+	EXPECT_TRUE(slot.in_swapcache);
+	EXPECT_EQ(pfn, slot.pfn);
+	EXPECT_EQ(POISON_SHARERS, slot.count);
+
+	/* As on stock: SIGBUS there, the right data everywhere else. */
+	for (i = 0; i < POISON_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read_faulty(&st->sh, i, 0, NR_PAGES, 0,
+						sum));
+		for (p = 0; p < NR_PAGES; p++) {
+			EXPECT_EQ(p == pp ? SHARER_SIGBUS : want[p], sum[p])
+				TH_LOG("sharer %d page %lu", i, p);
+		}
+	}
 }
 
 /* Last: nothing left behind by the tests above. */

@@ -1015,7 +1015,7 @@ int cgroup_destroy(struct test_cgroup *cg)
 }
 
 /* A number from a sysfs or cgroup file of one value. -1 if absent. */
-static long long file_read_ll(const char *path)
+long long file_read_ll(const char *path)
 {
 	char buf[64];
 
@@ -1186,10 +1186,12 @@ static int swap_leaks(void)
  * cache) are 0. memory.stat lags until the per-CPU deltas are flushed,
  * which a read does only past MEMCG_CHARGE_BATCH * nr_cpus pending
  * updates, and a worker does every 2 s (FLUSH_TIME): anon was seen at
- * 12288 for 2 s after a test's exit. Poll for up to 5 s.
+ * 12288 for 2 s after a test's exit. Poll for up to 5 s. swapcached
+ * must be @stale instead where the test poisoned a swap cache folio
+ * (struct test_cgroup).
  * Return: the number of problems.
  */
-static int cgroup_anon_leaks(const char *path)
+static int cgroup_anon_leaks(const char *path, long long stale)
 {
 	long long anon, cached;
 	char stat[PATH_MAX];
@@ -1199,16 +1201,16 @@ static int cgroup_anon_leaks(const char *path)
 	for (i = 0; ; i++) {
 		anon = stat_file_read(stat, "anon", " ");
 		cached = stat_file_read(stat, "swapcached", " ");
-		if ((!anon && !cached) || i == 50)
+		if ((!anon && cached == stale) || i == 50)
 			break;
 		usleep(100000);
 	}
 	if (anon)
 		bad += leak_note("%s: memory.stat anon %lld with no process left",
 				 path, anon);
-	if (cached)
-		bad += leak_note("%s: memory.stat swapcached %lld with no process left",
-				 path, cached);
+	if (cached != stale)
+		bad += leak_note("%s: memory.stat swapcached %lld with no process left (%lld expected)",
+				 path, cached, stale);
 	return bad;
 }
 
@@ -1245,7 +1247,7 @@ static int cgroup_swap_leaks(const char *path)
  * do_exit() after exit_mm(): its memory is freed by then.
  * Return: the number of problems.
  */
-static int cgroup_leaks(const char *path)
+static int cgroup_leaks(const char *path, long long stale)
 {
 	char file[PATH_MAX], buf[256], *populated;
 	int i;
@@ -1256,7 +1258,7 @@ static int cgroup_leaks(const char *path)
 			return leak_note("cannot read %s", file);
 		populated = strstr(buf, "populated ");
 		if (populated && populated[strlen("populated ")] == '0')
-			return cgroup_anon_leaks(path);
+			return cgroup_anon_leaks(path, stale);
 		usleep(10000);
 	}
 	snprintf(file, sizeof(file), "%s/cgroup.procs", path);
@@ -1521,11 +1523,12 @@ int swap_env_teardown(struct swap_env *env)
 	}
 	env->locked = false;
 	if (gone && env->cg.created)
-		bad += cgroup_leaks(env->cg.path);
+		bad += cgroup_leaks(env->cg.path, env->cg.swapcached_stale);
 	/* Their processes gone too before the slots are counted. */
 	for (i = 0; i < SWAP_ENV_MORE_CGROUPS; i++)
 		if (gone && env->more[i].created)
-			bad += cgroup_leaks(env->more[i].path);
+			bad += cgroup_leaks(env->more[i].path,
+					    env->more[i].swapcached_stale);
 	if (gone && env->area.active)
 		bad += swap_leaks();
 	if (swap_area_teardown(&env->area))
@@ -1878,7 +1881,7 @@ int leak_check(unsigned int flags, const char *const *cgroups)
 		closedir(dir);
 	for (i = 0; i < nr_cg; i++)
 		if (cg[i])
-			bad += cgroup_leaks(cg[i]);
+			bad += cgroup_leaks(cg[i], 0);
 
 	bad += swap_leaks();
 	/* Swapoff changes /proc/swaps: one area at a time, from the top. */

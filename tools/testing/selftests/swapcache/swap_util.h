@@ -79,6 +79,13 @@ struct test_cgroup {
 	char path[256];
 	bool created;
 	bool entered;
+	/*
+	 * memory.stat swapcached that stays once every process has gone:
+	 * memory_failure() uncharges a poisoned folio while it is in the
+	 * swap cache (delete_from_lru_cache()), so its leaving the cache
+	 * is not subtracted here.  Set by a test that poisons one.
+	 */
+	long long swapcached_stale;
 };
 
 /* Memory cgroups a test may make besides its own (swap_env_cgroup_add()). */
@@ -240,6 +247,7 @@ int swap_slots_select(const char *cmd, size_t len);
 
 /* Files */
 int file_read_str(const char *path, char *buf, size_t len);
+long long file_read_ll(const char *path);
 int file_write_buf(const char *path, const char *buf, size_t len);
 int file_write_str(const char *path, const char *str);
 char *fd_read_all(int fd, size_t chunk);
