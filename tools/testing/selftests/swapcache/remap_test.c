@@ -30,6 +30,7 @@
 #include <unistd.h>
 #include <linux/kernel-page-flags.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "../kselftest_harness.h"
 #include "swap_util.h"
@@ -64,10 +65,13 @@
 /* cluster_ra_prime(): pages paged out, readahead hits in a row wanted. */
 #define PRIME_PAGES		64
 #define PRIME_HITS		3
-/* memory_error_left_alone: the poisoned page, and its sharers. */
+/* The memory error tests: the poisoned page, and its sharers. */
 #define ZSWAP_ENABLED		"/sys/module/zswap/parameters/enabled"
+#define ZSWAP_SHRINKER		"/sys/module/zswap/parameters/shrinker_enabled"
 #define ZSWAP_STORED		"/sys/kernel/debug/zswap/stored_pages"
-#define CORRUPT_PFN		"/sys/kernel/debug/hwpoison/corrupt-pfn"
+#define HWPOISON_DIR		"/sys/kernel/debug/hwpoison/"
+#define MF_EARLY_KILL		"/proc/sys/vm/memory_failure_early_kill"
+#define MF_RECOVERY		"/proc/sys/vm/memory_failure_recovery"
 #define POISON_PAGE		1
 #define POISON_SHARERS		3
 
@@ -82,6 +86,8 @@ struct remap_state {
 	struct setting ksm[3];	/* run, pages_to_scan, sleep_millisecs */
 	struct setting thp;	/* transparent_hugepage/enabled */
 	struct setting zswap;	/* zswap's enabled */
+	/* early kill, recovery, zswap shrinker, hwpoison's memcg filter */
+	struct setting poison[5];
 	struct sharers sh;
 	char *mem;		/* the test process's own mapping, if any */
 	size_t mem_len;
@@ -258,6 +264,8 @@ static void state_teardown(struct remap_state *st)
 		setting_restore(&st->ksm[i]);
 	setting_restore(&st->thp);
 	setting_restore(&st->zswap);
+	for (i = 4; i >= 0; i--)
+		setting_restore(&st->poison[i]);
 	setting_restore(&st->knob);
 	swap_env_teardown(&st->env);
 }
@@ -1607,26 +1615,80 @@ TEST_F_TIMEOUT(remap, swapoff_many_refs, TEST_TIMEOUT)
 }
 
 /*
- * A memory error in a swap cache folio of the window: the remap maps
- * neither it nor anything from its slot, and the sharers get what stock
- * 6.12 gives them.
+ * poison_setup - pin what the memory error tests rely on: late kill (no
+ * process is sent SIGBUS when the error is reported, only at its access),
+ * recovery on (0 panics), the zswap shrinker off (no writeback of
+ * zswap's copy behind the test's back), and hwpoison's filter on the
+ * test's memory cgroup, so that a PFN whose page has moved since it was
+ * read is not poisoned: memory_failure() checks the filter again under
+ * the folio lock.
+ * Return: 0, or -1 after a message.
+ */
+static int poison_setup(struct remap_state *st)
+{
+	struct stat sb;
+	char ino[32];
+
+	if (stat(st->env.cg.path, &sb)) {
+		ksft_print_msg("stat %s: %s\n", st->env.cg.path,
+			       strerror(errno));
+		return -1;
+	}
+	snprintf(ino, sizeof(ino), "%llu", (unsigned long long)sb.st_ino);
+	if (access(HWPOISON_DIR "corrupt-pfn", W_OK)) {
+		ksft_print_msg("no %scorrupt-pfn (CONFIG_HWPOISON_INJECT?)\n",
+			       HWPOISON_DIR);
+		return -1;
+	}
+	return setting_pin(&st->poison[0], MF_EARLY_KILL, "0") ||
+	       setting_pin(&st->poison[1], MF_RECOVERY, "1") ||
+	       setting_pin(&st->poison[2], ZSWAP_SHRINKER, "N") ||
+	       setting_pin(&st->poison[3], HWPOISON_DIR "corrupt-filter-memcg",
+			   ino) ||
+	       setting_pin(&st->poison[4], HWPOISON_DIR "corrupt-filter-enable",
+			   "1") ? -1 : 0;
+}
+
+/*
+ * poison_pfn - report a memory error at @pfn, as a memory scrubber would
+ * (debugfs hwpoison/corrupt-pfn: memory_failure() without
+ * MF_ACTION_REQUIRED).  MADV_HWPOISON would also send its caller SIGBUS.
+ * Return: 0, or -errno of the write (-EBUSY: memory_failure() failed).
+ */
+static int poison_pfn(unsigned long pfn)
+{
+	char buf[32];
+	int ret;
+
+	snprintf(buf, sizeof(buf), "%lu", pfn);
+	ret = file_write_str(HWPOISON_DIR "corrupt-pfn", buf);
+	if (ret)
+		ksft_print_msg("corrupt-pfn %#lx: %s\n", pfn, strerror(-ret));
+	return ret;
+}
+
+/*
+ * A memory error in a swap cache folio of the window, once
+ * memory_failure() has dealt with it: the remap maps neither it nor
+ * anything from its slot, and the sharers get what stock 6.12 gives them.
  *
  * zswap stores page POISON_PAGE, the only one it can compress.  Sharer
  * 0 reads it with the remap off: zswap_load() into the swap cache drops
  * zswap's copy and leaves the folio dirty, the only copy of the data.
- * The test reports a memory error in it, as a memory scrubber would
- * (debugfs hwpoison/corrupt-pfn: memory_failure() without
- * MF_ACTION_REQUIRED, so no process is killed at once; MADV_HWPOISON
- * would send the caller SIGBUS).  memory_failure() keeps a poisoned
- * swap cache folio in the cache, so it puts sharer 0's swap PTE back,
- * and me_swapcache_dirty() clears the folio's uptodate bit.  Then
- * sharer 1 reads page 0: with the remap,
- * the walk of that fault maps page 0 into the 2 others, and finds the
- * poisoned folio in the swap cache as a neighbour in its window, which
- * must not join the batch.  Every sharer keeps its swap PTE of page
- * POISON_PAGE, the slot its 3 references, and a read of that page gets
- * SIGBUS (do_swap_page() refuses a PageHWPoison cache folio), as with
- * "never".  The other pages read right in every sharer.
+ * The test reports a memory error in it (poison_pfn()).
+ * unmap_poisoned_folio() unmaps a swap cache folio without
+ * TTU_HWPOISON, so sharer 0's PTE gets its swap entry back, and
+ * me_swapcache_dirty() clears the folio's dirty and uptodate bits,
+ * uncharges it, and leaves it in the swap cache.  Then sharer 1 reads
+ * page 0: with the remap, the walk of that fault maps page 0 into the 2
+ * others and finds the poisoned folio in the swap cache as a neighbour
+ * in its window, which swap_remap_add() must turn away (it is not
+ * uptodate).  Every sharer keeps its swap PTE of page POISON_PAGE, the
+ * slot its 3 references, and a read of that page gets SIGBUS
+ * (do_swap_page() refuses a PageHWPoison cache folio), as with "never".
+ * The other pages read right in every sharer.  A folio poisoned while a
+ * walk runs (PG_hwpoison set, memory_failure() waiting for the folio
+ * lock) is a race this test does not reach.
  */
 TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 {
@@ -1637,12 +1699,13 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	struct remap_counts c0;
 	struct swap_slot slot;
 	unsigned long p, off, pfn;
-	char buf[32];
+	unsigned int type;
 	__u64 *w;
 	size_t k;
 	int i;
 
 	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
+	ASSERT_EQ(0, poison_setup(st));
 	ASSERT_EQ(0, setting_pin(&st->zswap, ZSWAP_ENABLED, "Y"));
 	ASSERT_EQ(0, target_map(st, NR_PAGES, MAP_PRIVATE, REMAP_BATCH, 0,
 				false));
@@ -1661,11 +1724,12 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	ASSERT_EQ(0, file_write_str(KNOB, "never"));
 	for (i = 0; i < POISON_SHARERS; i++)
 		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
+	type = pagemap_swap_type(pme[0][pp]);
 	off = pagemap_swap_offset(pme[0][pp]);
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, pp, 1, sum));
 	ASSERT_EQ(want[pp], sum[0]);
 	ASSERT_EQ(0, file_read_ll(ZSWAP_STORED));
-	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[0][pp]), off, &slot));
+	ASSERT_EQ(1, swap_slot_get(type, off, &slot));
 	ASSERT_TRUE(slot.in_swapcache);
 	pfn = slot.pfn;
 	ASSERT_TRUE(page_flag(pfn, KPF_DIRTY))
@@ -1673,14 +1737,12 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	ASSERT_EQ(POISON_SHARERS - 1, slot.count);
 
 	/* The memory error. */
-	snprintf(buf, sizeof(buf), "%lu", pfn);
-	ASSERT_EQ(0, file_write_str(CORRUPT_PFN, buf))
-		TH_LOG("setup: no %s (CONFIG_HWPOISON_INJECT?)", CORRUPT_PFN);
-	ASSERT_TRUE(page_flag(pfn, KPF_HWPOISON));
-	ASSERT_FALSE(page_flag(pfn, KPF_UPTODATE));
+	ASSERT_EQ(0, poison_pfn(pfn));
 	/* Uncharged in the swap cache: see struct test_cgroup. */
 	st->env.cg.swapcached_stale = psize();
-	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[0][pp]), off, &slot));
+	ASSERT_TRUE(page_flag(pfn, KPF_HWPOISON));
+	ASSERT_FALSE(page_flag(pfn, KPF_UPTODATE));
+	ASSERT_EQ(1, swap_slot_get(type, off, &slot));
 	ASSERT_TRUE(slot.in_swapcache);
 	ASSERT_EQ(pfn, slot.pfn);
 	ASSERT_EQ(POISON_SHARERS, slot.count)
@@ -1701,18 +1763,19 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	ASSERT_EQ(0, sharer_pagemap(&st->sh, 1, 0, NR_PAGES, now));
 	ASSERT_TRUE(now[0] & PM_PRESENT);
 	for (i = 0; i < POISON_SHARERS; i++) {
+		__u64 was = pme[i][pp];
+
 		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, NR_PAGES, pme[i]));
 		/* The walk ran: page 0 is mapped in the others, or not. */
 		EXPECT_EQ(variant->remap || i == 1,
 			  pagemap_pfn(pme[i][0]) == pagemap_pfn(now[0]))
 			TH_LOG("sharer %d page 0: %#llx", i,
 			       (unsigned long long)pme[i][0]);
-		EXPECT_TRUE(pagemap_entry_is_swap(pme[i][pp]) &&
-			    pagemap_swap_offset(pme[i][pp]) == off)
+		EXPECT_TRUE(same_swap_entry(was, pme[i][pp]))
 			TH_LOG("sharer %d page %lu: %#llx", i, pp,
 			       (unsigned long long)pme[i][pp]);
 	}
-	ASSERT_EQ(1, swap_slot_get(pagemap_swap_type(pme[0][pp]), off, &slot));
+	ASSERT_EQ(1, swap_slot_get(type, off, &slot));
 	EXPECT_TRUE(slot.in_swapcache);
 	EXPECT_EQ(pfn, slot.pfn);
 	EXPECT_EQ(POISON_SHARERS, slot.count);
@@ -1725,6 +1788,74 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 			EXPECT_EQ(p == pp ? SHARER_SIGBUS : want[p], sum[p])
 				TH_LOG("sharer %d page %lu", i, p);
 		}
+	}
+}
+
+/*
+ * A memory error in a page after the remap mapped it: where the mode
+ * kept the slot, as "never" does, the data is still in swap, and every
+ * sharer reads it again; where the mode freed it, there is no other
+ * copy, and every sharer gets SIGBUS, as after a stock swap-in that
+ * frees the slot (an entry with one reference on zram, or
+ * should_try_to_free_swap()).
+ *
+ * One page, shared by POISON_SHARERS sharers, is read by sharer 0 and,
+ * with the remap, mapped into the others.  The test reports a memory
+ * error in it (poison_pfn()).  A clean folio in the swap cache is
+ * unmapped to swap PTEs and dropped from the cache
+ * (me_swapcache_clean()); the remap's PTEs are clean, so that holds for
+ * it too.  A folio that the remap freed from the swap cache is dirty
+ * anon memory, and its PTEs become hwpoison entries.
+ */
+TEST_F_TIMEOUT(remap, memory_error_after_remap, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	__u64 pme0[1], pme[1], sum[1];
+	unsigned long pfn;
+	int i;
+
+	ASSERT_EQ(0, poison_setup(st));
+	ASSERT_EQ(0, share_pages(st, POISON_SHARERS, 1, MAP_PRIVATE, true));
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, 1, pme0));
+	ASSERT_TRUE(pagemap_entry_is_swap(pme0[0]));
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, 0, 1, sum));
+	ASSERT_EQ(pattern_checksum(st->seed[0]), sum[0]);
+	ASSERT_EQ(0, sharer_pagemap(&st->sh, 0, 0, 1, pme));
+	pfn = pagemap_pfn(pme[0]);
+	ASSERT_NE(-1UL, pfn);
+	for (i = 1; i < POISON_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, 1, pme));
+		ASSERT_EQ(variant->remap, pagemap_pfn(pme[0]) == pfn)
+			TH_LOG("setup: sharer %d: %#llx", i,
+			       (unsigned long long)pme[0]);
+	}
+	ASSERT_EQ(!variant->frees, page_flag(pfn, KPF_SWAPCACHE));
+	ASSERT_FALSE(page_flag(pfn, KPF_DIRTY) && !variant->frees)
+		TH_LOG("setup: the swap cache folio is dirty");
+
+	ASSERT_EQ(0, poison_pfn(pfn));
+	ASSERT_TRUE(page_flag(pfn, KPF_HWPOISON));
+
+	/*
+	 * No sharer maps it now: the slot's swap entry where it was kept, a
+	 * hwpoison entry (another swap type) where it was freed.  Checked
+	 * before any read: with the remap, the first read maps the others.
+	 */
+	for (i = 0; i < POISON_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_pagemap(&st->sh, i, 0, 1, pme));
+		EXPECT_TRUE(variant->frees ?
+			    pagemap_entry_is_swap(pme[0]) &&
+			    pagemap_swap_type(pme[0]) !=
+			    pagemap_swap_type(pme0[0]) :
+			    same_swap_entry(pme0[0], pme[0]))
+			TH_LOG("sharer %d: %#llx", i,
+			       (unsigned long long)pme[0]);
+	}
+	for (i = 0; i < POISON_SHARERS; i++) {
+		ASSERT_EQ(0, sharer_read_faulty(&st->sh, i, 0, 1, 0, sum));
+		EXPECT_EQ(variant->frees ? SHARER_SIGBUS :
+			  pattern_checksum(st->seed[0]), sum[0])
+			TH_LOG("sharer %d", i);
 	}
 }
 

@@ -1187,8 +1187,8 @@ static int swap_leaks(void)
  * which a read does only past MEMCG_CHARGE_BATCH * nr_cpus pending
  * updates, and a worker does every 2 s (FLUSH_TIME): anon was seen at
  * 12288 for 2 s after a test's exit. Poll for up to 5 s. swapcached
- * must be @stale instead where the test poisoned a swap cache folio
- * (struct test_cgroup).
+ * must be @stale instead where the test poisoned a dirty swap cache
+ * folio (struct test_cgroup).
  * Return: the number of problems.
  */
 static int cgroup_anon_leaks(const char *path, long long stale)

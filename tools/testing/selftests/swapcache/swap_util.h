@@ -81,9 +81,10 @@ struct test_cgroup {
 	bool entered;
 	/*
 	 * memory.stat swapcached that stays once every process has gone:
-	 * memory_failure() uncharges a poisoned folio while it is in the
-	 * swap cache (delete_from_lru_cache()), so its leaving the cache
-	 * is not subtracted here.  Set by a test that poisons one.
+	 * memory_failure() uncharges a poisoned dirty folio and leaves it
+	 * in the swap cache (me_swapcache_dirty()), so its leaving the
+	 * cache later is not subtracted here.  Set by a test that poisons
+	 * one.
 	 */
 	long long swapcached_stale;
 };
