@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1146,23 +1147,73 @@ fail:
 }
 
 /*
+ * disk_target_swap_out - swap the target out in page order, slot after
+ * slot, while the test process alone maps it, then fork the sharers.
+ *
+ * On the disk readahead is by swap offset (the window around the fault's
+ * slot), so the readahead tests need page p + 1 in the slot after page
+ * p's.  Reclaim of the shared target (target_share()) does not give
+ * that order: in about 1 run in 8 page 0 went out last, to the slot
+ * after page 15's, and the window around it held no page of the target.
+ * MADV_PAGEOUT works in address order on the pages it finds on the LRU;
+ * filled and paged out on one CPU, whose per-CPU LRU batch it drains
+ * first, the target is found whole.
+ * Return: 0, or -1 if a step failed or the slots are out of order.
+ */
+static int disk_target_swap_out(struct remap_state *st)
+{
+	cpu_set_t old_mask, one_cpu;
+	__u64 pme[NR_PAGES];
+	unsigned long p;
+	int ret;
+
+	if (sched_getaffinity(0, sizeof(old_mask), &old_mask))
+		return -1;
+	CPU_ZERO(&one_cpu);
+	for (p = 0; p < CPU_SETSIZE; p++) {
+		if (CPU_ISSET(p, &old_mask)) {
+			CPU_SET(p, &one_cpu);
+			break;
+		}
+	}
+	if (sched_setaffinity(0, sizeof(one_cpu), &one_cpu))
+		return -1;
+	ret = target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0, false) ||
+	      swap_env_pageout(&st->env, st->mem, NR_PAGES, pme);
+	sched_setaffinity(0, sizeof(old_mask), &old_mask);
+	if (ret)
+		return -1;
+	for (p = 1; p < NR_PAGES; p++) {
+		if (pagemap_swap_offset(pme[p]) != pagemap_swap_offset(pme[0]) + p) {
+			ksft_print_msg("setup: page %lu in slot %lu, page 0 in %lu\n",
+				       p, pagemap_swap_offset(pme[p]),
+				       pagemap_swap_offset(pme[0]));
+			return -1;
+		}
+	}
+	return target_share(st, 2, true);
+}
+
+/*
  * readahead_setup - the target of the readahead tests: NR_PAGES shared
  * by 2 sharers and swapped out, with page-cluster 3 and VMA readahead
  * on.  target_share() reclaims until SwapCached is 0 (cgroup_swap_out()),
  * so no page of the target is in the swap cache and readahead reads all
- * of its window.  On the disk readahead is by swap offset, with a
- * window that earlier faults decide: cluster_ra_prime() sets it first.
+ * of its window.  On the disk readahead is by swap offset: the target
+ * goes out in page order (disk_target_swap_out()), and the window is
+ * one that earlier faults decide, which cluster_ra_prime() sets last,
+ * just before the test's first fault.
  * Return: 0, or -1 if a step failed.
  */
 static int readahead_setup(struct remap_state *st, enum swap_backend backend)
 {
 	if (file_write_str(PAGE_CLUSTER, "3") ||
-	    file_write_str(VMA_RA_ENABLED, "true") ||
-	    target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0, false) ||
-	    (backend == SWAP_BACKEND_DISK && cluster_ra_prime(st)) ||
-	    target_share(st, 2, true))
+	    file_write_str(VMA_RA_ENABLED, "true"))
 		return -1;
-	return 0;
+	if (backend == SWAP_BACKEND_DISK)
+		return disk_target_swap_out(st) || cluster_ra_prime(st) ? -1 : 0;
+	return target_map(st, NR_PAGES, MAP_PRIVATE, NR_PAGES, 0, false) ||
+	       target_share(st, 2, true) ? -1 : 0;
 }
 
 /*
