@@ -1209,7 +1209,7 @@ static int cgroup_anon_leaks(const char *path, long long stale)
 		bad += leak_note("%s: memory.stat anon %lld with no process left",
 				 path, anon);
 	if (cached != stale)
-		bad += leak_note("%s: memory.stat swapcached %lld with no process left (%lld expected)",
+		bad += leak_note("%s: memory.stat swapcached %lld, not %lld, with no process",
 				 path, cached, stale);
 	return bad;
 }
