@@ -67,9 +67,7 @@
 #define PRIME_PAGES		64
 #define PRIME_HITS		3
 /* The memory error tests: the poisoned page, and its sharers. */
-#define ZSWAP_ENABLED		"/sys/module/zswap/parameters/enabled"
 #define ZSWAP_SHRINKER		"/sys/module/zswap/parameters/shrinker_enabled"
-#define ZSWAP_STORED		"/sys/kernel/debug/zswap/stored_pages"
 #define HWPOISON_DIR		"/sys/kernel/debug/hwpoison/"
 #define MF_EARLY_KILL		"/proc/sys/vm/memory_failure_early_kill"
 #define MF_RECOVERY		"/proc/sys/vm/memory_failure_recovery"
@@ -1751,8 +1749,6 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	struct swap_slot slot;
 	unsigned long p, off, pfn;
 	unsigned int type;
-	__u64 *w;
-	size_t k;
 	int i;
 
 	ASSERT_TRUE(swap_slots_present()) TH_LOG("no %s", SWAP_SLOTS_PATH);
@@ -1763,12 +1759,9 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	for (p = 0; p < NR_PAGES; p++)
 		want[p] = pattern_checksum(st->seed[p]);
 	/* Compressible, and unlike any page of another test. */
-	w = (__u64 *)(st->mem + pp * psize());
-	for (k = 0; k < psize() / sizeof(*w); k++)
-		w[k] = k < 8 ? st->seed[pp] + k : 0x5a5a5a5a5a5a5a5aULL;
-	want[pp] = page_checksum(w);
+	want[pp] = page_fill_compressible(st->mem + pp * psize(), st->seed[pp]);
 	ASSERT_EQ(0, target_share(st, POISON_SHARERS, true));
-	ASSERT_EQ(1, file_read_ll(ZSWAP_STORED))
+	ASSERT_EQ(1, file_read_ll(ZSWAP_STORED_PAGES))
 		TH_LOG("setup: zswap should hold page %lu alone", pp);
 
 	/* Sharer 0 reads it into the swap cache from zswap, remap off. */
@@ -1779,7 +1772,7 @@ TEST_F_TIMEOUT(remap, memory_error_left_alone, TEST_TIMEOUT)
 	off = pagemap_swap_offset(pme[0][pp]);
 	ASSERT_EQ(0, sharer_read(&st->sh, 0, pp, 1, sum));
 	ASSERT_EQ(want[pp], sum[0]);
-	ASSERT_EQ(0, file_read_ll(ZSWAP_STORED));
+	ASSERT_EQ(0, file_read_ll(ZSWAP_STORED_PAGES));
 	ASSERT_EQ(1, swap_slot_get(type, off, &slot));
 	ASSERT_TRUE(slot.in_swapcache);
 	pfn = slot.pfn;

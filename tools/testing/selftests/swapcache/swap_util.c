@@ -46,7 +46,6 @@
 #define ZRAM_MM_STAT		"/sys/block/zram0/mm_stat"
 #define ZRAM_DEBUG_STAT		"/sys/block/zram0/debug_stat"
 #define ZRAM_COMPACT		"/sys/block/zram0/compact"
-#define ZSWAP_STORED_PAGES	"/sys/kernel/debug/zswap/stored_pages"
 #define DISK_DEV		"/dev/vda"
 /* The disk backend overwrites its device: refuse anything this big. */
 #define DISK_MAX_BYTES		BIT_ULL(30)
@@ -124,6 +123,22 @@ __u64 pattern_checksum(__u64 seed)
 	for (i = 0; i < psize() / sizeof(__u64); i++)
 		h = checksum_step(h, pattern_word(seed, i));
 	return h;
+}
+
+/*
+ * Fill @page with content zswap can compress (it rejects what does not
+ * compress, and never stores a zero-filled page) and that differs from
+ * seed to seed: the seed in the first words, a constant after.
+ * Return: its checksum.
+ */
+__u64 page_fill_compressible(void *page, __u64 seed)
+{
+	__u64 *w = page;
+	size_t i;
+
+	for (i = 0; i < psize() / sizeof(*w); i++)
+		w[i] = i < 8 ? seed + i : 0x5a5a5a5a5a5a5a5aULL;
+	return page_checksum(page);
 }
 
 /* --------------------------------------------------------------- files */

@@ -54,6 +54,9 @@
 
 /* Knob of the swap-in remap: the tests describe the stock behaviour. */
 #define SWAPIN_REMAP		"/sys/kernel/mm/swap/swapin_remap"
+/* zswap, built in and off until a test turns it on. */
+#define ZSWAP_ENABLED		"/sys/module/zswap/parameters/enabled"
+#define ZSWAP_STORED_PAGES	"/sys/kernel/debug/zswap/stored_pages"
 
 enum swap_backend {
 	SWAP_BACKEND_ZRAM,
@@ -189,6 +192,7 @@ __u64 page_seed(__u64 tag, unsigned long page, unsigned long gen);
 void page_fill(void *page, __u64 seed);
 __u64 page_checksum(const void *page);
 __u64 pattern_checksum(__u64 seed);
+__u64 page_fill_compressible(void *page, __u64 seed);
 
 /* Counters */
 int vmstat_refresh(void);

@@ -35,8 +35,6 @@
 #include "../kselftest_harness.h"
 #include "swap_util.h"
 
-#define ZSWAP_ENABLED		"/sys/module/zswap/parameters/enabled"
-#define ZSWAP_STORED		"/sys/kernel/debug/zswap/stored_pages"
 #define NR_PAGES		64
 #define NR_SHARERS		3
 #define ROUND_SECONDS		120
@@ -61,27 +59,7 @@ struct zswap_state {
 
 static long long zswap_stored(void)
 {
-	char buf[32];
-
-	if (file_read_str(ZSWAP_STORED, buf, sizeof(buf)))
-		return -1;
-	return atoll(buf);
-}
-
-/*
- * Fill @page with content zswap can compress (it rejects what does not
- * compress, and never stores a zero-filled page) and that differs from
- * page to page and round to round: the seed in the first words, a
- * constant after. Return its checksum.
- */
-static __u64 page_fill_compressible(char *page, __u64 seed)
-{
-	__u64 *w = (__u64 *)page;
-	size_t i;
-
-	for (i = 0; i < psize() / sizeof(*w); i++)
-		w[i] = i < 8 ? seed + i : 0x5a5a5a5a5a5a5a5aULL;
-	return page_checksum(page);
+	return file_read_ll(ZSWAP_STORED_PAGES);
 }
 
 /* Keep taking and dropping swap cache references on the target. */
