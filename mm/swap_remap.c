@@ -816,10 +816,12 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 
 	/*
 	 * memory_failure() sets PG_hwpoison without the folio lock, then
-	 * waits for it: a folio poisoned during the walk keeps its slot.
-	 * Still in the swap cache, it gets its swap PTEs back from
-	 * memory_failure() and, if clean, leaves the cache, the slot
-	 * keeping the data for every sharer, as on a stock kernel.
+	 * waits for it: a folio found poisoned here, once the walk is done,
+	 * keeps its slot.  Still in the swap cache, it gets its swap PTEs
+	 * back from memory_failure() and, if clean, leaves the cache, the
+	 * slot keeping the data for every sharer, as on a stock kernel.  A
+	 * poison set after this test still sees the slot freed, as after
+	 * folio_free_swap() in a stock do_swap_page().
 	 */
 	if (folio_test_hwpoison(folio))
 		return false;
@@ -855,9 +857,10 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * swapin_remap mode says to free, all of the window at once
  * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
- * Maps nothing after a memory error in @folio (%VM_FAULT_HWPOISON in @ret,
- * or the folio poisoned since), and frees no slot of a folio poisoned
- * during the walk.  Drops the reference on @folio.
+ * Maps nothing after a memory error in @folio found before the walk
+ * (%VM_FAULT_HWPOISON in @ret, or PG_hwpoison set by then), and frees no
+ * slot of a folio found poisoned once the walk is done.  Drops the
+ * reference on @folio.
  *
  * Context: process context, may sleep (cond_resched()).  Called by
  * do_swap_page() with the mmap_lock held for read or the VMA locked, no
