@@ -291,7 +291,8 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * struct swap_remap - one walk.
  * @pgoff:	pgoff of slot 0 of the batch window.
  * @nr:		slots in the window.
- * @left:	members whose @refs is not 0, a bit per slot.
+ * @left:	members the walk may still map (@refs not 0, not found
+ *		poisoned), a bit per slot.
  * @own:	members the walk mapped in the faulting VMA, a bit per slot.
  * @budget:	units left, see SWAP_REMAP_BUDGET.
  * @root:	the anon_vma tree root that every member belongs to.
@@ -666,6 +667,17 @@ static void swap_remap_table(struct swap_remap *rm, struct vm_area_struct *vma,
 			continue;
 		if (pte_swp_uffd_wp(ptent) || pte_swp_exclusive(ptent))
 			continue;
+		/*
+		 * memory_failure() sets PG_hwpoison before it takes the folio
+		 * lock: a member found poisoned here is mapped into no further
+		 * PTE of this walk.  memory_failure() usually gives the PTEs
+		 * mapped before their swap entries back once the walk unlocks
+		 * the folio, and the slot is kept (swap_remap_should_free()).
+		 */
+		if (unlikely(folio_test_hwpoison(rm->folio[k]))) {
+			__clear_bit(k, &rm->left);
+			continue;
+		}
 		swap_remap_pte(rm, k, vma, prot, addr + (j << PAGE_SHIFT),
 			       ptep, ptent);
 		/* Mapped in the faulting VMA: a fault saved there. */
@@ -815,11 +827,12 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 	struct folio *folio = rm->folio[i];
 
 	/*
-	 * memory_failure() sets PG_hwpoison without the folio lock, then
-	 * waits for it: a folio found poisoned here, once the walk is done,
-	 * keeps its slot.  Still in the swap cache, it gets its swap PTEs
-	 * back from memory_failure() and, if clean, leaves the cache, the
-	 * slot keeping the data for every sharer, as on a stock kernel.  A
+	 * memory_failure() sets PG_hwpoison before it takes the folio
+	 * lock: a folio found poisoned here, once the walk is done,
+	 * keeps its slot, whether or not swap_remap_table() saw the poison.
+	 * Still in the swap cache, it usually gets its swap PTEs back from
+	 * memory_failure() and, if clean, leaves the cache, the slot
+	 * keeping the data for every sharer, as on a stock kernel.  A
 	 * poison set after this test still sees the slot freed, as after
 	 * folio_free_swap() in a stock do_swap_page().
 	 */
@@ -858,7 +871,8 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
  * (folios_free_swap()).  Gives up, rather than waits, on a contended
  * folio or anon_vma lock, and stops after SWAP_REMAP_BUDGET units of work.
  * Maps nothing after a memory error in @folio found before the walk
- * (%VM_FAULT_HWPOISON in @ret, or PG_hwpoison set by then), and frees no
+ * (%VM_FAULT_HWPOISON in @ret, or PG_hwpoison set by then), maps a folio
+ * found poisoned during the walk into no further sharer, and frees no
  * slot of a folio found poisoned once the walk is done.  Drops the
  * reference on @folio.
  *
