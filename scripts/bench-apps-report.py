@@ -61,7 +61,10 @@ PARTS = {
                      ("start_swap_kb", "{:.0f}"),
                      ("bg_swapcached_kb", "{:.0f}"),
                      ("pass_swap_kb", "{:.0f}"),
-                     ("pass_zram_kb", "{:.0f}"), ("oom_kill", "{:.0f}")],
+                     ("pass_zram_kb", "{:.0f}"), ("oom_kill", "{:.0f}"),
+                     ("pass_flt_wp", "{:.0f}"), ("pass_flt_np", "{:.0f}")],
+        # Traced only with BENCH_REDIS_TRACE_FAULTS=1.
+        "defaults": {"pass_flt_wp": "-1", "pass_flt_np": "-1"},
     },
     "forksrv": {
         "case": ["backend", "data", "workers", "heap_mib", "room_mib",

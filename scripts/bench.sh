@@ -64,7 +64,10 @@
 # BENCH_REDIS_BACKENDS ("zram disk"), BENCH_REDIS_KEYS (20000),
 # BENCH_REDIS_VALUE (1000 bytes), BENCH_REDIS_LIMIT_MIB ("16 24": one
 # case per memory.high),
-# BENCH_REDIS_REPS (1 a boot); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
+# BENCH_REDIS_REPS (1 a boot), BENCH_REDIS_TRACE_FAULTS (1: trace the
+# parent's faults in the pass, write-protect and not-present apart; it
+# slows every fault, so the pass's times are not those of a run without
+# it); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
 # ("text random"), BENCH_FORKSRV_BACKENDS ("zram"), BENCH_FORKSRV_REPS
 # (1 a boot), BENCH_FORKSRV_ICOUNT (1), BENCH_FORKSRV_ARGS (more
 # forkserver_bench options, "-m 96 -R 32 -w 2 -t 8"), BENCH_FORKSRV_MTHP
@@ -113,6 +116,10 @@ REDIS_KEYS=${BENCH_REDIS_KEYS:-20000}
 REDIS_VALUE=${BENCH_REDIS_VALUE:-1000}
 REDIS_LIMITS=${BENCH_REDIS_LIMIT_MIB:-16 24}
 REDIS_REPS=${BENCH_REDIS_REPS:-1}
+REDIS_TRACE=${BENCH_REDIS_TRACE_FAULTS:-0}
+case "$REDIS_TRACE" in 0) REDIS_T= ;; 1) REDIS_T=" -T" ;;
+*) die "BENCH_REDIS_TRACE_FAULTS: 0 or 1, not '$REDIS_TRACE'" ;;
+esac
 [ -f "$TOP/configs/$FLAVOUR.config" ] ||
 	die "BENCH_FLAVOUR=$FLAVOUR: no configs/$FLAVOUR.config (the benchmark config is bench)"
 for p in $PARTS; do
@@ -275,7 +282,7 @@ redis_cases()
 {
 	for b in $REDIS_BACKENDS; do
 		for l in $REDIS_LIMITS; do
-			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -o $REDIS_RDB -l \"\$label\" || rc=1"
+			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -o $REDIS_RDB$REDIS_T -l \"\$label\" || rc=1"
 		done
 	done
 }

@@ -70,11 +70,19 @@
 #                   that BGSAVE never read (not on the disk, where
 #                   readahead by swap offset caches pages nobody read)
 #   oom_kill        the cgroup's OOM kills (a run with one fails)
+#   pass_flt_wp, pass_flt_np   with -T: the faults of the parent's main
+#                   thread in the pass, as the exceptions:page_fault_user
+#                   trace event saw them: writes to a present page
+#                   (error_code bits 0 and 1: a write-protect fault) and
+#                   faults on a page not present (bit 0 clear); -1 without
+#                   -T. The event costs every fault of the guest while it
+#                   is on, so the pass's times are not comparable with a
+#                   run without -T.
 # Exits non-zero if any repetition failed; a failed one prints no line.
 set -u
 
-DATA= KEYS= BACKEND= LABEL= LIMIT=16 REPS=1 CLIENTS=4 PASS=2000 RDB=
-while getopts d:k:b:l:L:r:c:n:o: o; do
+DATA= KEYS= BACKEND= LABEL= LIMIT=16 REPS=1 CLIENTS=4 PASS=2000 RDB= TRACE=0
+while getopts d:k:b:l:L:r:c:n:o:T o; do
 	case $o in
 	d) DATA=$OPTARG ;;
 	k) KEYS=$OPTARG ;;
@@ -85,10 +93,11 @@ while getopts d:k:b:l:L:r:c:n:o: o; do
 	c) CLIENTS=$OPTARG ;;
 	n) PASS=$OPTARG ;;
 	o) RDB=$OPTARG ;;
+	T) TRACE=1 ;;
 	*) BACKEND= ;;
 	esac
 done
-usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS]"
+usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-T]"
 case "$BACKEND" in zram|disk) ;; *) echo "$usage" >&2; exit 2 ;; esac
 for v in "$KEYS" "$LIMIT" "$REPS" "$CLIENTS" "$PASS"; do
 	case "$v" in ''|0|*[!0-9]*) echo "$usage (numbers above 0)" >&2; exit 2 ;; esac
@@ -221,6 +230,44 @@ log_ms()
 
 # pid_faults PID: "minflt majflt" of /proc/PID/stat (fields 10 and 12,
 # counted after the command name, which may hold spaces)
+# The trace event of -T, and its directory (tracefs mounted if need be).
+TRACEFS=/sys/kernel/tracing
+FAULT_EV=$TRACEFS/events/exceptions/page_fault_user
+if [ "$TRACE" = 1 ]; then
+	[ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" 2>/dev/null
+	[ -f "$FAULT_EV/enable" ] || {
+		echo "bench-redis: -T needs the exceptions:page_fault_user trace event ($FAULT_EV): a kernel with CONFIG_TRACING on x86" >&2
+		exit 2
+	}
+fi
+
+# fault_trace_start PID: trace PID's user page faults from now on
+fault_trace_start()
+{
+	echo 0 > "$TRACEFS/tracing_on" && echo > "$TRACEFS/trace" &&
+	echo 4096 > "$TRACEFS/buffer_size_kb" &&
+	echo "common_pid == $1" > "$FAULT_EV/filter" &&
+	echo 1 > "$FAULT_EV/enable" && echo 1 > "$TRACEFS/tracing_on"
+}
+
+# fault_trace_stop: stop, and print "WP NP LOST": the write-protect
+# faults, the faults on pages not present, and the events the buffer lost
+fault_trace_stop()
+{
+	echo 0 > "$TRACEFS/tracing_on"
+	echo 0 > "$FAULT_EV/enable"
+	echo 0 > "$FAULT_EV/filter"
+	lost=$(cat "$TRACEFS"/per_cpu/cpu*/stats |
+		awk '/^overrun:/ { n += $2 } END { print n + 0 }')
+	# Bits 0 (present) and 1 (write) are in the last hex digit.
+	sed -n 's/.*page_fault_user: .*error_code=0x\([0-9a-f]*\).*/\1/p' "$TRACEFS/trace" |
+		awk -v lost="$lost" '{ e = index("0123456789abcdef", substr($1, length($1), 1)) - 1 }
+			e % 4 == 3 { wp++ }
+			e % 2 == 0 { np++ }
+			END { print wp + 0, np + 0, lost }'
+	echo > "$TRACEFS/trace"
+}
+
 pid_faults()
 {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8, $10 }'
@@ -390,12 +437,24 @@ run_once()
 
 	# The pass right after it.
 	note "pass"
+	[ "$TRACE" = 0 ] || fault_trace_start "$pid" ||
+		err="$err cannot start the fault trace;"
 	f0=$(pid_faults "$pid")
 	in2=$(vmstat pswpin)
 	redis-benchmark -p "$PORT" -t get -n "$PASS" -r "$KEYS" -c "$CLIENTS" \
 		> "$MNT/pass.txt" 2>/dev/null
 	in3=$(vmstat pswpin)
 	f1=$(pid_faults "$pid")
+	flt_wp=-1 flt_np=-1
+	if [ "$TRACE" = 1 ]; then
+		set -- $(fault_trace_stop)
+		flt_wp=$1 flt_np=$2
+		[ "$3" = 0 ] || err="$err the fault trace lost $3 events;"
+		# A trace that saw nothing while the parent faulted: not set up.
+		set -- $(echo "$f0" "$f1")
+		[ $((flt_wp + flt_np)) -gt 0 ] || [ $(($3 + $4 - $1 - $2)) -eq 0 ] ||
+			err="$err the fault trace saw none of the parent's $(($3 + $4 - $1 - $2)) faults;"
+	fi
 	pass_swap_kb=$(swap_held_kb)
 	pass_zram_kb=$(zram_kb)
 	pass=$(python3 "$HERE/redis-latency.py" "$MNT/pass.txt") ||
@@ -446,7 +505,8 @@ run_once()
 		"start_anon_kb=$start_anon_kb start_swap_kb=$start_swap_kb used_kb=$used_kb" \
 		"bg_swap_kb=$bg_swap_kb bg_zram_kb=$bg_zram_kb" \
 		"bg_swapcached_kb=$bg_swapcached_kb" \
-		"pass_swap_kb=$pass_swap_kb pass_zram_kb=$pass_zram_kb oom_kill=$oom"
+		"pass_swap_kb=$pass_swap_kb pass_zram_kb=$pass_zram_kb oom_kill=$oom" \
+		"pass_flt_wp=$flt_wp pass_flt_np=$flt_np"
 }
 
 rc=0
