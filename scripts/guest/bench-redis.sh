@@ -228,8 +228,6 @@ log_ms()
 		awk '{ split($5, t, "[:.]"); print ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'
 }
 
-# pid_faults PID: "minflt majflt" of /proc/PID/stat (fields 10 and 12,
-# counted after the command name, which may hold spaces)
 # The trace event of -T, and its directory (tracefs mounted if need be).
 TRACEFS=/sys/kernel/tracing
 FAULT_EV=$TRACEFS/events/exceptions/page_fault_user
@@ -268,6 +266,8 @@ fault_trace_stop()
 	echo > "$TRACEFS/trace"
 }
 
+# pid_faults PID: "minflt majflt" of /proc/PID/stat (fields 10 and 12,
+# counted after the command name, which may hold spaces)
 pid_faults()
 {
 	sed 's/^.*) //' "/proc/$1/stat" | awk '{ print $8, $10 }'
