@@ -57,11 +57,6 @@ struct zswap_state {
 	__u64 want[NR_PAGES];	/* page_checksum() of each page's content */
 };
 
-static long long zswap_stored(void)
-{
-	return file_read_ll(ZSWAP_STORED_PAGES);
-}
-
 /* Keep taking and dropping swap cache references on the target. */
 static void *mincore_spin(void *arg)
 {
@@ -157,7 +152,7 @@ FIXTURE_SETUP(zswap)
 	ASSERT_EQ(0, setting_pin(&st->zswap, ZSWAP_ENABLED, "Y"));
 	ASSERT_EQ(0, file_read_str(ZSWAP_ENABLED, buf, sizeof(buf)));
 	ASSERT_EQ('Y', buf[0]) TH_LOG("zswap did not turn on");
-	ASSERT_EQ(0, zswap_stored()) TH_LOG("zswap holds pages before the test");
+	ASSERT_EQ(0, file_read_ll(ZSWAP_STORED_PAGES)) TH_LOG("zswap holds pages before the test");
 }
 
 /*
@@ -218,7 +213,7 @@ TEST_F_TIMEOUT(zswap, free_drops_zswap_copy, TEST_TIMEOUT)
 			st->want[p] = page_fill_compressible(st->mem + p * psize(),
 							     seed);
 		}
-		stored = zswap_stored();
+		stored = file_read_ll(ZSWAP_STORED_PAGES);
 		ASSERT_GE(stored, 0);
 		__atomic_store_n(&st->stop, false, __ATOMIC_RELAXED);
 		ASSERT_EQ(0, pthread_create(&st->spinner, NULL, mincore_spin,
@@ -241,7 +236,7 @@ TEST_F_TIMEOUT(zswap, free_drops_zswap_copy, TEST_TIMEOUT)
 		 * Each page is in zswap, in the swap cache, or both: those
 		 * in both are the folios this test is after.
 		 */
-		both = zswap_stored() - stored +
+		both = file_read_ll(ZSWAP_STORED_PAGES) - stored +
 		       meminfo_read_pages("SwapCached") - NR_PAGES;
 		if (both > 0)
 			in_both += both;
@@ -264,7 +259,7 @@ TEST_F_TIMEOUT(zswap, free_drops_zswap_copy, TEST_TIMEOUT)
 	zswpout = vmstat_read("zswpout") - zswpout;
 	remapped = vmstat_read("swapin_remap_pte") - remapped;
 	ASSERT_EQ(0, swap_env_wait_swapfree(&st->env, swapfree_start, 100));
-	stored = zswap_stored();
+	stored = file_read_ll(ZSWAP_STORED_PAGES);
 	ksft_print_msg("%d rounds: %lld pages to zswap, %lld of them also left in the swap cache, %lld PTEs remapped, %lld mismatches, %lld zswap pages left\n",
 		       rounds, zswpout, in_both, remapped, mismatches, stored);
 	/* The setup happened: zswap stored the pages, the remap ran. */
