@@ -228,16 +228,13 @@ log_ms()
 		awk '{ split($5, t, "[:.]"); print ((t[1] * 60 + t[2]) * 60 + t[3]) * 1000 + t[4] }'
 }
 
-# The trace event of -T, and its directory (tracefs mounted if need be).
+# The trace event of -T (scripts/guest/init mounts tracefs).
 TRACEFS=/sys/kernel/tracing
 FAULT_EV=$TRACEFS/events/exceptions/page_fault_user
-if [ "$TRACE" = 1 ]; then
-	[ -d "$TRACEFS/events" ] || mount -t tracefs nodev "$TRACEFS" 2>/dev/null
-	[ -f "$FAULT_EV/enable" ] || {
-		echo "bench-redis: -T needs the exceptions:page_fault_user trace event ($FAULT_EV): a kernel with CONFIG_TRACING on x86" >&2
-		exit 2
-	}
-fi
+[ "$TRACE" = 0 ] || [ -f "$FAULT_EV/enable" ] || {
+	echo "bench-redis: -T needs the exceptions:page_fault_user trace event ($FAULT_EV): a kernel with CONFIG_TRACING on x86" >&2
+	exit 2
+}
 
 # fault_trace_start PID: trace PID's user page faults from now on
 fault_trace_start()
