@@ -80,7 +80,9 @@ PARTS = {
         "counters": [("majflt_req", "{:.3f}"), ("pswpin_req", "{:.3f}"),
                      ("remap_pte_req", "{:.2f}"), ("pswpin_s", "{:.0f}"),
                      ("pswpout_s", "{:.0f}"), ("remap_pte_s", "{:.0f}"),
-                     ("zram_kb", "{:.0f}"), ("zram_ratio", "{:.2f}"),
+                     ("zram_kb", "{:.0f}"), ("zram_data_kb", "{:.0f}"),
+                     ("zram_compacted_kb", "{:.0f}"),
+                     ("zram_ratio", "{:.2f}"),
                      ("swap_kb", "{:.0f}"), ("requests", "{:.0f}"),
                      ("oom_kill", "{:.0f}"), ("mthp_alloc", "{:.0f}"),
                      ("mthp_swpout", "{:.0f}"),
@@ -88,8 +90,10 @@ PARTS = {
         # Counters over the window, per second of it: windows differ in
         # length (the workers stop after their request in flight).
         "per_s": ["pswpin", "pswpout", "remap_pte"],
-        # Keys of lines written before forkserver_bench had -T.
-        "defaults": {"mthp_kb": "0", "mthp_alloc": "-1", "mthp_swpout": "-1",
+        # Keys of lines written before forkserver_bench had -T, or
+        # printed zram_data_kb and zram_compacted_kb.
+        "defaults": {"zram_data_kb": "-1", "zram_compacted_kb": "-1",
+                     "mthp_kb": "0", "mthp_alloc": "-1", "mthp_swpout": "-1",
                      "mthp_swpout_fallback": "-1"},
     },
 }

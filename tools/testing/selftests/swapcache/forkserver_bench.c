@@ -48,7 +48,13 @@
  *   pswpin, pswpout, remap_pte   vmstat deltas over the window (remap_pte:
  *                   swapin_remap_pte, -1 where the kernel has none)
  *   zram_kb         zram's mem_used_total at the end of the window
- *                   (-1 on disk); zram_ratio its orig_data_size over
+ *                   (-1 on disk): the pool's pages, which a freed slot
+ *                   gives back only once every object of its zspage is
+ *                   freed; zram_data_kb its compr_data_size, the
+ *                   compressed pages it holds; zram_compacted_kb
+ *                   mem_used_total right after a compaction of the
+ *                   pool (the "compact" attribute), which follows
+ *                   those reads; zram_ratio orig_data_size over
  *                   compr_data_size
  *   swap_kb         SwapTotal - SwapFree at the end of the window
  *   oom_kill        memory.events oom_kill of the cgroup over the run
@@ -88,6 +94,7 @@
 #define MAX_WORKERS	64
 #define SWAP_OUT_PASSES	200
 #define ZRAM_MM_STAT	"/sys/block/zram0/mm_stat"
+#define ZRAM_COMPACT	"/sys/block/zram0/compact"
 #define THP_DIR		"/sys/kernel/mm/transparent_hugepage"
 /* A worker's private state: a ring of request records it writes. */
 #define PRIV_BYTES	(64 << 10)
@@ -441,7 +448,8 @@ static int run_once(struct test_cgroup *cg, int rep)
 	size_t len = opt.heap_mib << 20, off;
 	unsigned int words = psize() / sizeof(__u64), i;
 	long long c0[NR_COUNTERS], c1[NR_COUNTERS], base, oom0, oom1;
-	long long orig, compr, used, alloc0, swpout0, fallback0, alloc = -1;
+	long long orig, compr, used, used_compacted = -1, o2, c2;
+	long long alloc0, swpout0, fallback0, alloc = -1;
 	long long swpout1, fallback1;
 	pid_t pid[MAX_WORKERS] = {}, parent;
 	unsigned long requests = 0;
@@ -572,7 +580,13 @@ static int run_once(struct test_cgroup *cg, int rep)
 	__atomic_store_n(&ctl->phase, PH_STOP, __ATOMIC_RELEASE);
 	t1 = bench_now();
 	counters_read(c1);
-	zram_stat(&orig, &compr, &used);
+	/*
+	 * Then what a compaction of the pool gives back: a slot freed on
+	 * the way leaves a hole in its zspage, not a free page.
+	 */
+	if (!zram_stat(&orig, &compr, &used) &&
+	    !file_write_str(ZRAM_COMPACT, "1"))
+		zram_stat(&o2, &c2, &used_compacted);
 	secs = t1 - t0;
 
 	for (k = 0; k < opt.workers; k++) {
@@ -618,10 +632,12 @@ static int run_once(struct test_cgroup *cg, int rep)
 	       hist_percentile(hist, requests, 50) / 1e3,
 	       hist_percentile(hist, requests, 99) / 1e3,
 	       (double)(minflt + majflt) / requests, (double)majflt / requests);
-	printf(" pswpin=%lld pswpout=%lld remap_pte=%lld zram_kb=%lld zram_ratio=%.2f",
+	printf(" pswpin=%lld pswpout=%lld remap_pte=%lld zram_kb=%lld zram_data_kb=%lld zram_compacted_kb=%lld zram_ratio=%.2f",
 	       c1[0] - c0[0], c1[1] - c0[1],
 	       c0[2] < 0 ? -1 : c1[2] - c0[2],
 	       used < 0 ? -1 : used >> 10,
+	       compr < 0 ? -1 : compr >> 10,
+	       used_compacted < 0 ? -1 : used_compacted >> 10,
 	       compr > 0 ? (double)orig / compr : -1);
 	printf(" swap_kb=%lld oom_kill=%lld",
 	       meminfo_read_kb("SwapTotal") - meminfo_read_kb("SwapFree"),
