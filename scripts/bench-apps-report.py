@@ -62,9 +62,11 @@ PARTS = {
                      ("bg_swapcached_kb", "{:.0f}"),
                      ("pass_swap_kb", "{:.0f}"),
                      ("pass_zram_kb", "{:.0f}"), ("oom_kill", "{:.0f}"),
-                     ("pass_flt_wp", "{:.0f}"), ("pass_flt_np", "{:.0f}")],
+                     ("pass_flt_wp", "{:.0f}"), ("pass_flt_np", "{:.0f}"),
+                     ("pass_flt_wp_win", "{:.0f}")],
         # Traced only with BENCH_REDIS_TRACE_FAULTS=1.
-        "defaults": {"pass_flt_wp": "-1", "pass_flt_np": "-1"},
+        "defaults": {"pass_flt_wp": "-1", "pass_flt_np": "-1",
+                     "pass_flt_wp_win": "-1"},
     },
     "forksrv": {
         "case": ["backend", "data", "workers", "heap_mib", "room_mib",
@@ -101,6 +103,9 @@ PARTS = {
 
 def title(spec, case):
     kv = dict(zip(spec["case"], case))
+    if kv.get("limit_mib") == "none":
+        return (f"Redis, {kv['keys']} keys, no memory.high, nothing in "
+                f"swap (swap on {kv['backend']})")
     mthp = kv.get("mthp_kb", "0")
     kv["folios"] = ("small pages" if mthp == "0"
                     else f"{mthp} KiB mTHP folios")
@@ -178,7 +183,9 @@ def versus(vals, base):
     b = statistics.median(base)
     if b <= 0:
         return "-"
-    return f"{(statistics.median(vals) / b - 1) * 100:+.0f}%"
+    d = (statistics.median(vals) / b - 1) * 100
+    # Apart, but by less than 1%: "-0%" would read as no change.
+    return f"{d:+.1f}%" if abs(d) < 1 else f"{d:+.0f}%"
 
 
 def table(rows):
@@ -242,10 +249,20 @@ def check(part, runs):
                        f"bgsave_s {r['bgsave_s']}, bg_reqs {r['bg_reqs']}")
         if any(r["oom_kill"]):
             bad.append(f"{where}: OOM kills {r['oom_kill']}")
+        pte = r[spec["remap"]]
+        if part == "redis" and case[2] == "none":
+            # The baseline without a limit: nothing read from swap,
+            # nothing for the remap to map.
+            if any(r["bg_pswpin"]) or any(r["pass_pswpin"]):
+                bad.append(f"{where}: swap-ins without a limit: bg_pswpin "
+                           f"{r['bg_pswpin']}, pass_pswpin {r['pass_pswpin']}")
+            if any(v > 0 for v in pte):
+                bad.append(f"{where}: the remap mapped PTEs without a "
+                           f"limit: {pte}")
+            continue
         if any(v <= 0 for v in r[spec["swapin"]]):
             bad.append(f"{where}: no swap-in in some run: "
                        f"{spec['swapin']} {r[spec['swapin']]}")
-        pte = r[spec["remap"]]
         if lab == "stock" and any(v != -1 for v in pte):
             bad.append(f"{where}: stock has {spec['remap']} {pte}")
         elif lab == "patched-never" and any(pte):
@@ -279,7 +296,7 @@ def plot(part, runs, cases, labels, outdir):
     # redis: one series per (backend, limit), kernels along x, each
     # series shifted a little so that the bars do not hide each other.
     rcases = (sorted({(c[0], c[2]) for c in cases},
-                     key=lambda c: (c[0], int(c[1])))
+                     key=lambda c: (c[0], caseval(c[1])))
               if part == "redis" else [])
     for metric, what in ((("bgsave_s", "BGSAVE time (s)"),
                           ("bg_p99_ms", "GET p99 during BGSAVE (ms)"))
@@ -295,7 +312,8 @@ def plot(part, runs, cases, labels, outdir):
                             tic = lab if si == 0 else ""
                             f.write(f"{li + si * 0.1} {med} {lo} {hi} \"{tic}\"\n")
             series.append(f"'{name}' using 1:2:3:4:xtic(5) with yerrorbars "
-                          f"pointtype 7 title '{be}, {lim} MiB'")
+                          f"pointtype 7 title '{be}, "
+                          f"{'no limit' if lim == 'none' else lim + ' MiB'}'")
         plots.append((what, "kernel", "", series))
     for be, data in groups:
         series = []

@@ -63,7 +63,8 @@
 # "redis" on request), BENCH_OVERHEAD_REPS (default 11); for "redis":
 # BENCH_REDIS_BACKENDS ("zram disk"), BENCH_REDIS_KEYS (20000),
 # BENCH_REDIS_VALUE (1000 bytes), BENCH_REDIS_LIMIT_MIB ("16 24": one
-# case per memory.high),
+# case per memory.high; "none": no limit and nothing in swap, the
+# baseline of the same BGSAVE and pass with the heap in memory),
 # BENCH_REDIS_REPS (1 a boot), BENCH_REDIS_TRACE_FAULTS (1: trace the
 # parent's faults in the pass, write-protect and not-present apart; it
 # slows every fault, so the pass's times are not those of a run without
@@ -134,8 +135,8 @@ for m in $APPS_MODES; do
 	*) die "BENCH_APPS_MODES: unknown swapin_remap mode '$m' (never keep free auto)" ;;
 	esac
 done
-for v in "$ROUNDS" "$FORKSRV_REPS" "$REDIS_KEYS" "$REDIS_REPS" $REDIS_LIMITS; do
-	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS, BENCH_FORKSRV_REPS, BENCH_REDIS_KEYS, BENCH_REDIS_LIMIT_MIB and BENCH_REDIS_REPS take positive numbers" ;; esac
+for v in "$ROUNDS" "$FORKSRV_REPS" "$REDIS_KEYS" "$REDIS_REPS" $(echo $REDIS_LIMITS | sed 's/\<none\>/1/g'); do
+	case "$v" in ''|0|*[!0-9]*) die "BENCH_ROUNDS, BENCH_FORKSRV_REPS, BENCH_REDIS_KEYS, BENCH_REDIS_LIMIT_MIB and BENCH_REDIS_REPS take positive numbers (BENCH_REDIS_LIMIT_MIB also 'none')" ;; esac
 done
 case "$REDIS_VALUE" in
 ''|[0-9]|1[0-5]|*[!0-9]*) die "BENCH_REDIS_VALUE: bytes per value, 16 or more, not '$REDIS_VALUE'" ;;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL
-#                       -o RDBDIR [-L LIMIT_MIB] [-r REPS] [-c CLIENTS]
+#                       -o RDBDIR [-L LIMIT_MIB|none] [-r REPS] [-c CLIENTS]
 #                       [-n PASS_REQS]
 #
 # Runs in the guest, in the host's root file system (scripts/bench.sh,
@@ -29,6 +29,10 @@
 #    throttled every fault, and a run took minutes under TCG), and
 #    memory.reclaim pushes the heap out: the cgroup's swap must hold
 #    three quarters of Redis' used_memory, or the run fails;
+#    with -L none neither: no limit and no memory.reclaim, and the
+#    cgroup must have nothing in swap when BGSAVE starts, a baseline of
+#    the same BGSAVE and pass with the heap in memory (the parent's
+#    faults in the pass are then those of fork's copy-on-write alone);
 #  - BGSAVE, to RDBDIR; while it runs, redis-benchmark GETs of
 #    random keys in runs of 200 requests, one after the other, the run
 #    in flight when BGSAVE ends killed (and left out: it is incomplete);
@@ -75,7 +79,11 @@
 #                   trace event saw them: writes to a present page
 #                   (error_code bits 0 and 1: a write-protect fault) and
 #                   faults on a page not present (bit 0 clear); -1 without
-#                   -T. The event costs every fault of the guest while it
+#                   -T. pass_flt_wp_win: the aligned 64 KiB windows
+#                   (16 pages) those writes fell in, the fewest faults
+#                   that would be left if the first write fault in a
+#                   window made all of it writable. The event costs
+#                   every fault of the guest while it
 #                   is on, so the pass's times are not comparable with a
 #                   run without -T.
 # Exits non-zero if any repetition failed; a failed one prints no line.
@@ -97,9 +105,9 @@ while getopts d:k:b:l:L:r:c:n:o:T o; do
 	*) BACKEND= ;;
 	esac
 done
-usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-T]"
+usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB|none] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-T]"
 case "$BACKEND" in zram|disk) ;; *) echo "$usage" >&2; exit 2 ;; esac
-for v in "$KEYS" "$LIMIT" "$REPS" "$CLIENTS" "$PASS"; do
+for v in "$KEYS" "$(echo "$LIMIT" | sed 's/^none$/1/')" "$REPS" "$CLIENTS" "$PASS"; do
 	case "$v" in ''|0|*[!0-9]*) echo "$usage (numbers above 0)" >&2; exit 2 ;; esac
 done
 [ -n "$RDB" ] || {
@@ -245,8 +253,9 @@ fault_trace_start()
 	echo 1 > "$FAULT_EV/enable" && echo 1 > "$TRACEFS/tracing_on"
 }
 
-# fault_trace_stop: stop, and print "WP NP LOST": the write-protect
-# faults, the faults on pages not present, and the events the buffer lost
+# fault_trace_stop: stop, and print "WP NP LOST WPWIN": the write-protect
+# faults, the faults on pages not present, the events the buffer lost,
+# and the aligned 64 KiB windows that the write-protect faults fell in
 fault_trace_stop()
 {
 	echo 0 > "$TRACEFS/tracing_on"
@@ -255,11 +264,12 @@ fault_trace_stop()
 	lost=$(cat "$TRACEFS"/per_cpu/cpu*/stats |
 		awk '/^overrun:/ { n += $2 } END { print n + 0 }')
 	# Bits 0 (present) and 1 (write) are in the last hex digit.
-	sed -n 's/.*page_fault_user: .*error_code=0x\([0-9a-f]*\).*/\1/p' "$TRACEFS/trace" |
-		awk -v lost="$lost" '{ e = index("0123456789abcdef", substr($1, length($1), 1)) - 1 }
-			e % 4 == 3 { wp++ }
+	# The address without its last 4 hex digits is its 64 KiB window.
+	sed -n 's/.*page_fault_user: address=0x\([0-9a-f]*\).*error_code=0x\([0-9a-f]*\).*/\1 \2/p' "$TRACEFS/trace" |
+		awk -v lost="$lost" '{ e = index("0123456789abcdef", substr($2, length($2), 1)) - 1 }
+			e % 4 == 3 { wp++; w = substr($1, 1, length($1) - 4); if (!(w in win)) { win[w]; nw++ } }
 			e % 2 == 0 { np++ }
-			END { print wp + 0, np + 0, lost }'
+			END { print wp + 0, np + 0, lost, nw + 0 }'
 	echo > "$TRACEFS/trace"
 }
 
@@ -341,25 +351,37 @@ run_once()
 	fi
 	note "loaded, $(cat "$CG/memory.current") bytes charged"
 	pid=$(info process_id)
-	if ! echo "${LIMIT}M" > "$CG/memory.high" ||
-	   ! echo "$((2 * LIMIT))M" > "$CG/memory.max" || [ -z "$pid" ]; then
-		echo "bench-redis: cannot set the limits of $CG, or no server pid ($pid)"
+	[ -n "$pid" ] || {
+		echo "bench-redis: no server pid"
+		server_stop "$PORT" "$server"
+		return 1
+	}
+	if [ "$LIMIT" != none ] &&
+	   { ! echo "${LIMIT}M" > "$CG/memory.high" ||
+	     ! echo "$((2 * LIMIT))M" > "$CG/memory.max"; }; then
+		echo "bench-redis: cannot set the limits of $CG"
 		server_stop "$PORT" "$server"
 		return 1
 	fi
 	[ "$(rcli dbsize)" = "$KEYS" ] || err="$err dbsize $(rcli dbsize), not $KEYS;"
 
-	# The heap to swap: the cgroup's swap must hold most of it.
+	# The heap to swap: the cgroup's swap must hold most of it (with
+	# -L none, none of it).
 	i=0
-	while [ $i -lt 8 ]; do
+	while [ "$LIMIT" != none ] && [ $i -lt 8 ]; do
 		echo 1G > "$CG/memory.reclaim" 2>/dev/null
 		i=$((i + 1))
 	done
 	used_kb=$(( $(info used_memory) / 1024 ))
 	start_anon_kb=$(( $(cg_stat memory.stat anon) / 1024 ))
 	start_swap_kb=$(( $(cat "$CG/memory.swap.current") / 1024 ))
-	[ $((start_swap_kb * 4)) -ge $((used_kb * 3)) ] ||
-		err="$err only $start_swap_kb kB of $used_kb kB in swap at BGSAVE;"
+	if [ "$LIMIT" = none ]; then
+		[ "$start_swap_kb" = 0 ] ||
+			err="$err $start_swap_kb kB in swap at BGSAVE without a limit;"
+	else
+		[ $((start_swap_kb * 4)) -ge $((used_kb * 3)) ] ||
+			err="$err only $start_swap_kb kB of $used_kb kB in swap at BGSAVE;"
+	fi
 
 	# BGSAVE, with GETs while it runs.
 	[ "$(rcli config set dbfilename bgsave.rdb)" = OK ] ||
@@ -442,11 +464,13 @@ run_once()
 		> "$MNT/pass.txt" 2>/dev/null
 	in3=$(vmstat pswpin)
 	f1=$(pid_faults "$pid")
-	flt_wp=-1 flt_np=-1
+	flt_wp=-1 flt_np=-1 flt_wp_win=-1
 	if [ "$TRACE" = 1 ]; then
 		set -- $(fault_trace_stop)
-		flt_wp=$1 flt_np=$2
+		flt_wp=$1 flt_np=$2 flt_wp_win=$4
 		[ "$3" = 0 ] || err="$err the fault trace lost $3 events;"
+		[ "$1" = 0 ] || [ "$4" -gt 0 ] ||
+			err="$err no address in the fault trace's $1 write faults;"
 		# A trace that saw nothing while the parent faulted: not set up.
 		set -- $(echo "$f0" "$f1")
 		[ $((flt_wp + flt_np)) -gt 0 ] || [ $(($3 + $4 - $1 - $2)) -eq 0 ] ||
@@ -503,7 +527,7 @@ run_once()
 		"bg_swap_kb=$bg_swap_kb bg_zram_kb=$bg_zram_kb" \
 		"bg_swapcached_kb=$bg_swapcached_kb" \
 		"pass_swap_kb=$pass_swap_kb pass_zram_kb=$pass_zram_kb oom_kill=$oom" \
-		"pass_flt_wp=$flt_wp pass_flt_np=$flt_np"
+		"pass_flt_wp=$flt_wp pass_flt_np=$flt_np pass_flt_wp_win=$flt_wp_win"
 }
 
 rc=0
