@@ -269,13 +269,18 @@
  *	soon as no swap reference remains, before the fault returns.  On
  *	zram this gives the compressed copy back at once.
  * @SWAPIN_REMAP_AUTO: "free" on devices with SWP_SYNCHRONOUS_IO (zram,
- *	pmem: the slot's copy is RAM, or rewriting it is cheap), "keep" on
- *	the others (disk: the slot costs no RAM, and keeping it saves a
- *	write when the folio is reclaimed again); and a folio with more
- *	than SWAP_REMAP_EAGER other sharers only where swap_remap_wanted()
+ *	pmem: the slot's copy is RAM, or rewriting it is cheap), except for
+ *	a folio whose memory cgroup is due for reclaim
+ *	(swap_remap_memcg_full()), which is "keep"; "keep" on the others
+ *	(disk: the slot costs no RAM, and keeping it saves a write when the
+ *	folio is reclaimed again); and a folio with more than
+ *	SWAP_REMAP_EAGER other sharers only where swap_remap_wanted()
  *	says.  The default.  See Documentation/mm/swap.rst for the
  *	measurements behind it.
  * @NR_SWAPIN_REMAP_MODES: the number of modes.
+ * @SWAPIN_REMAP_AUTO_FREE: not a mode of the sysfs file: what
+ *	@SWAPIN_REMAP_AUTO is on a SWP_SYNCHRONOUS_IO device, once the
+ *	walk is done.
  */
 enum swapin_remap_mode {
 	SWAPIN_REMAP_NEVER,
@@ -283,6 +288,7 @@ enum swapin_remap_mode {
 	SWAPIN_REMAP_FREE,
 	SWAPIN_REMAP_AUTO,
 	NR_SWAPIN_REMAP_MODES,
+	SWAPIN_REMAP_AUTO_FREE = NR_SWAPIN_REMAP_MODES,
 };
 
 static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
@@ -312,6 +318,9 @@ static int swapin_remap_mode __read_mostly = SWAPIN_REMAP_AUTO;
  * @swp_pte:	the member's swap PTE, without the swp pte bits.
  * @pfn:	the member's page frame.
  * @mlock:	the member was mapped into a VM_LOCKED VMA.
+ * @memcg:	the memcg whose limits @memcg_full last tested, or NULL.
+ * @memcg_full:	swap_remap_memcg_full(@memcg): members are nearly always
+ *		charged to one memcg, tested once for the batch.
  */
 struct swap_remap {
 	pgoff_t pgoff;
@@ -329,6 +338,8 @@ struct swap_remap {
 	pte_t swp_pte[SWAP_REMAP_BATCH];
 	unsigned long pfn[SWAP_REMAP_BATCH];
 	bool mlock[SWAP_REMAP_BATCH];
+	struct mem_cgroup *memcg;
+	bool memcg_full;
 };
 
 /*
@@ -820,6 +831,49 @@ static void swap_remap_ra(struct swap_remap *rm, unsigned long addr,
 	}
 }
 
+/**
+ * swap_remap_memcg_full - is reclaim due in a memory cgroup?
+ * @memcg: the memcg a batch member is charged to, or NULL.
+ *
+ * True if @memcg, or an ancestor of it, has less than a charge batch
+ * (MEMCG_CHARGE_BATCH pages) left below its memory.high or its
+ * memory.max.  Over memory.high, try_charge() sends the charging task
+ * to reclaim, on its way back to user space, about what it charged
+ * over the limit; the pages charged meanwhile come from the batch that
+ * the per-CPU stock charged at once.  So a cgroup held at its
+ * memory.high by one task is over it at about one charge in a batch,
+ * and within a batch of it at nearly every one (with several CPUs
+ * charging, the stocks spread it wider): a heuristic.  Below
+ * memory.max, a batch no longer fits, and charges reclaim once the rest
+ * is gone.  Reclaim there soon takes pages of the cgroup, the member
+ * among the candidates: kept in the swap cache, clean, with its slot,
+ * it is dropped without a write; with its slot freed it is dirty, and
+ * swapping it out again means compressing and writing it again.
+ * The reclaim that memory.high starts is of the charging task's own
+ * cgroup, which for a folio charged elsewhere (a swap-in is charged to
+ * the memcg of the swap-out) may be another.  Nearness to the system's
+ * watermarks is not tested: under global reclaim alone this is false.
+ *
+ * Context: The member is locked, which keeps @memcg charged and alive.
+ * Return: true if reclaim is due in @memcg or above it; false without
+ * memcgs, for the root memcg, or where no limit is near.
+ */
+static bool swap_remap_memcg_full(struct mem_cgroup *memcg)
+{
+#ifdef CONFIG_MEMCG
+	for (; memcg && !mem_cgroup_is_root(memcg);
+	     memcg = parent_mem_cgroup(memcg)) {
+		unsigned long usage = page_counter_read(&memcg->memory);
+
+		usage += MEMCG_CHARGE_BATCH;
+		if (usage > READ_ONCE(memcg->memory.high) ||
+		    usage > READ_ONCE(memcg->memory.max))
+			return true;
+	}
+#endif
+	return false;
+}
+
 /* swap_remap_should_free - may the member's swap slot go now? */
 static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 				   int mode)
@@ -844,6 +898,22 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 	 */
 	if (mode == SWAPIN_REMAP_FREE)
 		return true;
+	/*
+	 * "auto" on zram: "free", but "keep" where reclaim is due in the
+	 * member's memcg: that of its swap-out (or the faulting task's, if
+	 * that one was offline at swap-in), not necessarily the faulting
+	 * task's.
+	 */
+	if (mode == SWAPIN_REMAP_AUTO_FREE) {
+		struct mem_cgroup *memcg = folio_memcg(folio);
+
+		if (!rm->memcg || memcg != rm->memcg) {
+			rm->memcg_full = swap_remap_memcg_full(memcg);
+			rm->memcg = memcg;
+		}
+		if (!rm->memcg_full)
+			return true;
+	}
 	/*
 	 * Any swap reference left?  Read again rather than taken from
 	 * @refs.  Lockless, but stable at 0: the folio lock and the cache's
@@ -976,7 +1046,7 @@ void swapin_remap(struct vm_fault *vmf, struct folio *folio,
 
 		/* Fixed at swapon, other flags are not: as do_swap_page() */
 		mode = data_race(si->flags & SWP_SYNCHRONOUS_IO) ?
-		       SWAPIN_REMAP_FREE : SWAPIN_REMAP_KEEP;
+		       SWAPIN_REMAP_AUTO_FREE : SWAPIN_REMAP_KEEP;
 	}
 	/*
 	 * Free here, before the fault returns, in slot order so that

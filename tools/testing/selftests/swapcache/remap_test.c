@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -673,6 +674,134 @@ TEST_F_TIMEOUT(remap, write_cows, TEST_TIMEOUT)
 				  sum[p]) TH_LOG("sharer %d page %lu", i, p);
 		}
 	}
+}
+
+/*
+ * memcg_limit_read - sharer 0 reads batch window @w of the target, whose
+ * pages are charged to @pages, with @file of @pages set @room bytes
+ * above its memory.current, so that reclaim is due there; then check
+ * the remap: every sharer maps the pages, without a fault of its own,
+ * and the slots are kept unless @frees.  @held: the target's pages that
+ * hold a slot, updated.  Sharer 0 stays in the test's cgroup, a sibling
+ * of @pages, so a charge above the limit sends it to no reclaim, and
+ * nothing is reclaimed while the test looks: the test checks that.
+ */
+static void memcg_limit_read(struct __test_metadata *_metadata,
+			     struct remap_state *st, struct test_cgroup *pages,
+			     const char *file, long long room, unsigned long w,
+			     bool remap, bool frees, unsigned long *held)
+{
+	unsigned long first = w * NR_PAGES, p, pfn;
+	long long cur, limit, scan, high, max;
+	__u64 sum[NR_PAGES], pme;
+	struct remap_counts c0;
+	char path[PATH_MAX], buf[32];
+	int i;
+
+	cur = cgroup_read_ll(pages, "memory.current");
+	ASSERT_GE(cur, 0);
+	limit = cur + room;
+	snprintf(path, sizeof(path), "%s/%s", pages->path, file);
+	snprintf(buf, sizeof(buf), "%lld", limit);
+	ASSERT_EQ(0, file_write_str(path, buf));
+	/*
+	 * Reclaim, seen in counters that do not lag: /proc/vmstat's (the
+	 * guest runs nothing else that reclaims) and memory.events (memcg's
+	 * reclaim of memory.high counts "high", a charge that fails at
+	 * memory.max "max"); memory.stat's are flushed only in batches.
+	 */
+	scan = vmstat_read("pgscan_anon") + vmstat_read("pgscan_file");
+	high = cgroup_stat_read(pages, "memory.events", "high");
+	max = cgroup_stat_read(pages, "memory.events", "max");
+	ASSERT_GE(high, 0);
+	ASSERT_GE(max, 0);
+	remap_counts_read(&c0);
+
+	ASSERT_EQ(0, sharer_read(&st->sh, 0, first, NR_PAGES, sum));
+	for (p = 0; p < NR_PAGES; p++) {
+		EXPECT_EQ(pattern_checksum(st->seed[first + p]), sum[p]);
+	}
+	/*
+	 * Setup: the charges went to @pages (not to the reader's cgroup),
+	 * the limit held then (memory.high exceeded; memory.max within a
+	 * charge batch, 64 pages), and nothing was reclaimed.
+	 */
+	cur = cgroup_read_ll(pages, "memory.current");
+	if (!strcmp(file, "memory.high")) {
+		ASSERT_LT(limit, cur) TH_LOG("setup: %s memory.current %lld, memory.high %lld",
+					     pages->path, cur, limit);
+	} else {
+		ASSERT_GT(cur + 64 * (long long)psize(), limit)
+			TH_LOG("setup: %s memory.current %lld, memory.max %lld",
+			       pages->path, cur, limit);
+	}
+	ASSERT_EQ(scan, vmstat_read("pgscan_anon") + vmstat_read("pgscan_file"))
+		TH_LOG("setup: reclaim while sharer 0 read");
+	ASSERT_EQ(high, cgroup_stat_read(pages, "memory.events", "high"));
+	ASSERT_EQ(max, cgroup_stat_read(pages, "memory.events", "max"));
+	ASSERT_EQ(c0.pswpin + NR_PAGES, vmstat_read("pswpin"));
+
+	EXPECT_EQ(c0.pte + (remap ? (NR_SHARERS - 1) * NR_PAGES : 0),
+		  vmstat_read("swapin_remap_pte"));
+	if (frees)
+		*held -= NR_PAGES;
+	EXPECT_EQ(0, swapfree_check(st->swapfree_base - *held));
+	for (i = 0; i < NR_SHARERS; i++) {
+		for (p = 0; p < NR_PAGES; p++) {
+			ASSERT_EQ(0, sharer_pagemap(&st->sh, i, first + p, 1,
+						    &pme));
+			if (i && !remap) {
+				EXPECT_TRUE(pagemap_entry_is_swap(pme));
+				continue;
+			}
+			ASSERT_TRUE(pme & PM_PRESENT)
+				TH_LOG("sharer %d page %lu: %#llx", i,
+				       first + p, (unsigned long long)pme);
+			pfn = pagemap_pfn(pme);
+			EXPECT_EQ(!frees, page_flag(pfn, KPF_SWAPCACHE))
+				TH_LOG("sharer %d page %lu", i, first + p);
+		}
+	}
+	/* Back to no limit for the next window. */
+	ASSERT_EQ(0, file_write_str(path, "max"));
+}
+
+/*
+ * "auto" frees a slot on zram at swap-in, but keeps it where reclaim is
+ * due in the memory cgroup the page is charged to: reclaim soon takes the
+ * page again there, and a page that kept its slot is clean, dropped
+ * without a write.  The target's pages are charged to a cgroup of their
+ * own; sharer 0 reads one batch window with that cgroup above its
+ * memory.high, and another with its memory.max 32 pages above its
+ * usage, less than a charge batch.  Every mode maps every sharer as in
+ * maps_every_sharer, and only "free" frees the slots.
+ */
+TEST_F_TIMEOUT(remap, keeps_slot_at_memcg_limit, TEST_TIMEOUT)
+{
+	struct remap_state *st = &self->st;
+	const unsigned long nr = 2 * NR_PAGES;
+	bool frees = variant->frees && strcmp(variant->mode, "auto");
+	unsigned long held = nr;
+	struct test_cgroup *pages;
+
+	pages = swap_env_cgroup_add(&st->env, "pages");
+	ASSERT_NE(NULL, pages);
+	ASSERT_EQ(0, cgroup_enter(pages));
+	ASSERT_EQ(0, target_map(st, nr, MAP_PRIVATE, REMAP_BATCH, 0, false));
+	ASSERT_EQ(0, cgroup_enter(&st->env.cg));
+	pages->entered = false;
+	ASSERT_EQ(0, target_share(st, NR_SHARERS, false));
+	ASSERT_GT(cgroup_swap_out(pages, NR_SHARERS * nr * psize(),
+				  sharers_swapped_cb, st, SWAP_OUT_PASSES), 0)
+		sharers_explain(st);
+	/* Setup: the pages, now all in swap, were charged to "pages". */
+	ASSERT_EQ(nr * psize(), cgroup_read_ll(pages, "memory.swap.current"));
+
+	memcg_limit_read(_metadata, st, pages, "memory.high", 0, 0,
+			 variant->remap, frees, &held);
+	memcg_limit_read(_metadata, st, pages, "memory.max",
+			 32 * (long long)psize(), 1, variant->remap, frees,
+			 &held);
 }
 
 /*
