@@ -632,9 +632,10 @@ static int run_once(struct test_cgroup *cg, int rep)
 	       hist_percentile(hist, requests, 50) / 1e3,
 	       hist_percentile(hist, requests, 99) / 1e3,
 	       (double)(minflt + majflt) / requests, (double)majflt / requests);
-	printf(" pswpin=%lld pswpout=%lld remap_pte=%lld zram_kb=%lld zram_data_kb=%lld zram_compacted_kb=%lld zram_ratio=%.2f",
+	printf(" pswpin=%lld pswpout=%lld remap_pte=%lld",
 	       c1[0] - c0[0], c1[1] - c0[1],
-	       c0[2] < 0 ? -1 : c1[2] - c0[2],
+	       c0[2] < 0 ? -1 : c1[2] - c0[2]);
+	printf(" zram_kb=%lld zram_data_kb=%lld zram_compacted_kb=%lld zram_ratio=%.2f",
 	       used < 0 ? -1 : used >> 10,
 	       compr < 0 ? -1 : compr >> 10,
 	       used_compacted < 0 ? -1 : used_compacted >> 10,
