@@ -53,6 +53,11 @@
 /* mm/swap_remap.c: SWAP_REMAP_BATCH pages per walk, SWAP_REMAP_BUDGET. */
 #define REMAP_BATCH		16
 #define REMAP_BUDGET		512
+/*
+ * include/linux/memcontrol.h: MEMCG_CHARGE_BATCH, the pages below a memcg
+ * limit within which "auto" keeps slots (keeps_slot_at_memcg_limit).
+ */
+#define MEMCG_BATCH		64
 /* Enough sharers of full batches for the budget to run out. */
 #define BUDGET_SHARERS		40
 /* More sharers than SWAP_MAP_MAX (62): continuation counts. */
@@ -724,14 +729,14 @@ static void memcg_limit_read(struct __test_metadata *_metadata,
 	/*
 	 * Setup: the charges went to @pages (not to the reader's cgroup),
 	 * the limit held then (memory.high exceeded; memory.max within a
-	 * charge batch, 64 pages), and nothing was reclaimed.
+	 * charge batch), and nothing was reclaimed.
 	 */
 	cur = cgroup_read_ll(pages, "memory.current");
 	if (!strcmp(file, "memory.high")) {
 		ASSERT_LT(limit, cur) TH_LOG("setup: %s memory.current %lld, memory.high %lld",
 					     pages->path, cur, limit);
 	} else {
-		ASSERT_GT(cur + 64 * (long long)psize(), limit)
+		ASSERT_GT(cur + MEMCG_BATCH * (long long)psize(), limit)
 			TH_LOG("setup: %s memory.current %lld, memory.max %lld",
 			       pages->path, cur, limit);
 	}
@@ -772,9 +777,9 @@ static void memcg_limit_read(struct __test_metadata *_metadata,
  * page again there, and a page that kept its slot is clean, dropped
  * without a write.  The target's pages are charged to a cgroup of their
  * own; sharer 0 reads one batch window with that cgroup above its
- * memory.high, and another with its memory.max 32 pages above its
- * usage, less than a charge batch.  Every mode maps every sharer as in
- * maps_every_sharer, and only "free" frees the slots.
+ * memory.high, and another with its memory.max half a charge batch
+ * (MEMCG_BATCH / 2 pages) above its usage.  Every mode maps every
+ * sharer as in maps_every_sharer, and only "free" frees the slots.
  */
 TEST_F_TIMEOUT(remap, keeps_slot_at_memcg_limit, TEST_TIMEOUT)
 {
@@ -800,8 +805,8 @@ TEST_F_TIMEOUT(remap, keeps_slot_at_memcg_limit, TEST_TIMEOUT)
 	memcg_limit_read(_metadata, st, pages, "memory.high", 0, 0,
 			 variant->remap, frees, &held);
 	memcg_limit_read(_metadata, st, pages, "memory.max",
-			 32 * (long long)psize(), 1, variant->remap, frees,
-			 &held);
+			 MEMCG_BATCH / 2 * (long long)psize(), 1,
+			 variant->remap, frees, &held);
 }
 
 /*
