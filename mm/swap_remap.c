@@ -854,7 +854,8 @@ static void swap_remap_ra(struct swap_remap *rm, unsigned long addr,
  * the memcg of the swap-out) may be another.  Nearness to the system's
  * watermarks is not tested: under global reclaim alone this is false.
  *
- * Context: The member is locked, which keeps @memcg charged and alive.
+ * Context: The member is locked and referenced: its memcg stays the
+ * same, charged and alive.
  * Return: true if reclaim is due in @memcg or above it; false without
  * memcgs, for the root memcg, or where no limit is near.
  */
@@ -900,14 +901,15 @@ static bool swap_remap_should_free(struct swap_remap *rm, unsigned int i,
 		return true;
 	/*
 	 * "auto" on zram: "free", but "keep" where reclaim is due in the
-	 * member's memcg: that of its swap-out (or the faulting task's, if
+	 * member's memcg: that of its swap-out (or the reading task's, if
 	 * that one was offline at swap-in), not necessarily the faulting
 	 * task's.
 	 */
 	if (mode == SWAPIN_REMAP_AUTO_FREE) {
 		struct mem_cgroup *memcg = folio_memcg(folio);
 
-		if (!rm->memcg || memcg != rm->memcg) {
+		/* rm is zeroed: NULL, and not full, is right for no memcg */
+		if (memcg != rm->memcg) {
 			rm->memcg_full = swap_remap_memcg_full(memcg);
 			rm->memcg = memcg;
 		}
