@@ -37,7 +37,7 @@ from collections import defaultdict
 # the counter of the remap's PTEs, and that of the swap-ins.
 PARTS = {
     "redis": {
-        "case": ["backend", "keys", "limit_mib"],
+        "case": ["backend", "keys", "limit_mib", "bg_gets"],
         "title": "Redis, {keys} keys, memory.high {limit_mib} MiB, "
                  "swap on {backend}",
         "main": [("bgsave_s", "{:.2f}"), ("bg_p99_ms", "{:.1f}"),
@@ -53,6 +53,7 @@ PARTS = {
                      ("pass_minflt", "{:.0f}"), ("pass_majflt", "{:.0f}"),
                      ("bg_pswpin", "{:.0f}"), ("pass_pswpin", "{:.0f}"),
                      ("bg_pswpout", "{:.0f}"),
+                     ("bg_cpu_ms", "{:.0f}"),
                      ("bg_remap_pte", "{:.0f}"),
                      ("bg_refault_file", "{:.0f}"), ("bg_pgsteal", "{:.0f}"),
                      ("bg_stall_ms", "{:.0f}"), ("bg_io_stall_ms", "{:.0f}"),
@@ -64,9 +65,11 @@ PARTS = {
                      ("pass_zram_kb", "{:.0f}"), ("oom_kill", "{:.0f}"),
                      ("pass_flt_wp", "{:.0f}"), ("pass_flt_np", "{:.0f}"),
                      ("pass_flt_wp_win", "{:.0f}")],
-        # Traced only with BENCH_REDIS_TRACE_FAULTS=1.
+        # Traced only with BENCH_REDIS_TRACE_FAULTS=1; lines written
+        # before bench-redis.sh had -A and bg_cpu_ms.
         "defaults": {"pass_flt_wp": "-1", "pass_flt_np": "-1",
-                     "pass_flt_wp_win": "-1"},
+                     "pass_flt_wp_win": "-1", "bg_gets": "1",
+                     "bg_cpu_ms": "-1"},
     },
     "forksrv": {
         "case": ["backend", "data", "workers", "heap_mib", "room_mib",
@@ -103,13 +106,15 @@ PARTS = {
 
 def title(spec, case):
     kv = dict(zip(spec["case"], case))
+    # bench-redis.sh -A: no GETs while BGSAVE runs.
+    alone = ", BGSAVE alone" if kv.get("bg_gets") == "0" else ""
     if kv.get("limit_mib") == "none":
         return (f"Redis, {kv['keys']} keys, no memory.high, nothing in "
-                f"swap (swap on {kv['backend']})")
+                f"swap (swap on {kv['backend']}){alone}")
     mthp = kv.get("mthp_kb", "0")
     kv["folios"] = ("small pages" if mthp == "0"
                     else f"{mthp} KiB mTHP folios")
-    return spec["title"].format(**kv)
+    return spec["title"].format(**kv) + alone
 
 
 def caseval(v):
@@ -243,10 +248,17 @@ def check(part, runs):
                                   any(v <= 0 for v in r["secs"])):
             bad.append(f"{where}: a run with no request or no window: "
                        f"requests {r['requests']}, secs {r['secs']}")
-        if part == "redis" and (any(v <= 0 for v in r["bgsave_s"]) or
-                                any(v <= 0 for v in r["bg_reqs"])):
+        if part == "redis" and case[3] == "1" and (
+                any(v <= 0 for v in r["bgsave_s"]) or
+                any(v <= 0 for v in r["bg_reqs"])):
             bad.append(f"{where}: a BGSAVE without a time or without GETs: "
                        f"bgsave_s {r['bgsave_s']}, bg_reqs {r['bg_reqs']}")
+        # BGSAVE alone (bench-redis.sh -A): a time, and no GETs.
+        if part == "redis" and case[3] != "1" and (
+                any(v <= 0 for v in r["bgsave_s"]) or any(r["bg_reqs"])):
+            bad.append(f"{where}: BGSAVE alone without a time or with "
+                       f"GETs: bgsave_s {r['bgsave_s']}, bg_reqs "
+                       f"{r['bg_reqs']}")
         if any(r["oom_kill"]):
             bad.append(f"{where}: OOM kills {r['oom_kill']}")
         pte = r[spec["remap"]]
@@ -301,6 +313,9 @@ def plot(part, runs, cases, labels, outdir):
     for metric, what in ((("bgsave_s", "BGSAVE time (s)"),
                           ("bg_p99_ms", "GET p99 during BGSAVE (ms)"))
                          if rcases else ()):
+        # Not measured in any run (-1: BGSAVE alone has no GETs).
+        if all(v < 0 for r in runs.values() for v in r[metric]):
+            continue
         series = []
         for si, (be, lim) in enumerate(rcases):
             name = os.path.join(outdir, f"{metric}-{be}-{lim}.dat")

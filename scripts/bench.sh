@@ -50,7 +50,12 @@
 # BGSAVE, GETs while it runs, and a pass of GETs after it, on each
 # backend of BENCH_REDIS_BACKENDS. Wall clock, not -icount: Redis is
 # timed by its network clients and its file writes, which the host
-# completes in host time.
+# completes in host time. BENCH_REDIS_ICOUNT=1 times BGSAVE alone
+# (bench-redis.sh -A: no GETs while it runs) under -icount shift=0,
+# sleep=on, results in redis-icount/: BGSAVE's time is then the guest
+# instructions of its window, 1 ns each, with the host's time of the
+# RDB file's writes, during which the guest idles; repeatable to a few
+# percent where wall clock varies by 10-30%.
 #
 # The tables of "forksrv" and "redis" give the median of each figure
 # over every run, with its min-max spread, and mark a mode's difference from stock as noise
@@ -68,14 +73,16 @@
 # BENCH_REDIS_REPS (1 a boot), BENCH_REDIS_TRACE_FAULTS (1: trace the
 # parent's faults in the pass, write-protect and not-present apart; it
 # slows every fault, so the pass's times are not those of a run without
-# it); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
+# it), BENCH_REDIS_ICOUNT (0; 1: BGSAVE alone under -icount, see
+# above); for "forksrv": BENCH_FORKSRV_WORKERS ("4 16 64"), BENCH_FORKSRV_DATA
 # ("text random"), BENCH_FORKSRV_BACKENDS ("zram"), BENCH_FORKSRV_REPS
 # (1 a boot), BENCH_FORKSRV_ICOUNT (1), BENCH_FORKSRV_ARGS (more
 # forkserver_bench options, "-m 96 -R 32 -w 2 -t 8"), BENCH_FORKSRV_MTHP
 # (an mTHP size in KiB, e.g. 64: the heap in folios of that size, see
 # forkserver_bench -T; its results go to forksrv-mthpSIZE/); for both,
 # the patched kernel's remap modes BENCH_APPS_MODES ("auto keep": the default, and
-# the one that keeps slots; on zram "auto" is "free").
+# the one that keeps slots; on zram "auto" frees them unless the memory
+# cgroup is at its limit).
 # Prints tables of medians and writes build/bench/results.txt,
 # table.txt, all_s.png, build/bench/icount/ for the second part,
 # build/bench/profile/ for the third, build/bench/forksrv/ (table.txt,
@@ -120,6 +127,11 @@ REDIS_REPS=${BENCH_REDIS_REPS:-1}
 REDIS_TRACE=${BENCH_REDIS_TRACE_FAULTS:-0}
 case "$REDIS_TRACE" in 0) REDIS_T= ;; 1) REDIS_T=" -T" ;;
 *) die "BENCH_REDIS_TRACE_FAULTS: 0 or 1, not '$REDIS_TRACE'" ;;
+esac
+REDIS_ICOUNT=${BENCH_REDIS_ICOUNT:-0}
+case "$REDIS_ICOUNT" in 0) REDIS_DIR=redis REDIS_A= ;;
+1) REDIS_DIR=redis-icount REDIS_A=" -A" ;;
+*) die "BENCH_REDIS_ICOUNT: 0 or 1, not '$REDIS_ICOUNT'" ;;
 esac
 [ -f "$TOP/configs/$FLAVOUR.config" ] ||
 	die "BENCH_FLAVOUR=$FLAVOUR: no configs/$FLAVOUR.config (the benchmark config is bench)"
@@ -283,7 +295,7 @@ redis_cases()
 {
 	for b in $REDIS_BACKENDS; do
 		for l in $REDIS_LIMITS; do
-			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -o $REDIS_RDB$REDIS_T -l \"\$label\" || rc=1"
+			echo "sh $TOP/scripts/guest/bench-redis.sh -d $REDIS_DATA -k $REDIS_KEYS -b $b -L $l -r $REDIS_REPS -o $REDIS_RDB$REDIS_T$REDIS_A -l \"\$label\" || rc=1"
 		done
 	done
 }
@@ -295,8 +307,19 @@ redis_cmd()
 
 # redis_boot: boot() with the host's root, a data disk, swap room and
 # REDIS_RDB, emptied, for the RDB files (run-guest.sh -w: no page cache
-# in the guest); 20 minutes a run at most
+# in the guest); 20 minutes a run at most; under -icount with
+# BENCH_REDIS_ICOUNT=1
 redis_boot()
+{
+	if [ "$REDIS_ICOUNT" = 1 ]; then
+		QEMU_ACCEL=tcg,thread=single QEMU_EXTRA="-icount shift=0,sleep=on" \
+			redis_boot_now "$@"
+	else
+		redis_boot_now "$@"
+	fi
+}
+
+redis_boot_now()
 {
 	rm -rf "$REDIS_RDB" && mkdir -p "$REDIS_RDB" ||
 		die "cannot make $REDIS_RDB, for the RDB files"
@@ -463,7 +486,7 @@ case " $PARTS " in *" forksrv "*)
 		failed=1
 esac
 case " $PARTS " in *" redis "*)
-	rd=$OUT/redis
+	rd=$OUT/$REDIS_DIR
 	REDIS_DATA=$BUILD/bench-redis-data/k$REDIS_KEYS-v$REDIS_VALUE
 	# As run-guest.sh -w resolves it: the guest mounts it there.
 	mkdir -p "$OUT/redis-rdb" && REDIS_RDB=$(cd "$OUT/redis-rdb" && pwd -P) ||
@@ -475,15 +498,20 @@ case " $PARTS " in *" redis "*)
 			"$REDIS_VALUE" "$REDIS_DATA" || die "cannot make the Redis data set"
 	rounds redis "$rd" "$rd/results.txt" redis_cmd redis_boot
 	echo
-	apps_report redis "$rd" "Redis BGSAVE of a heap in swap, wall clock; $FLAVOUR kernels, $ROUNDS round(s) of $REDIS_REPS run(s), modes $APPS_MODES, $REDIS_KEYS keys of $REDIS_VALUE bytes:" ||
+	if [ "$REDIS_ICOUNT" = 1 ]; then
+		how="BGSAVE alone, in guest instructions (-icount shift=0: 1 ns each, with the host's time of the file writes)"
+	else
+		how="wall clock"
+	fi
+	apps_report redis "$rd" "Redis BGSAVE of a heap in swap, $how; $FLAVOUR kernels, $ROUNDS round(s) of $REDIS_REPS run(s), modes $APPS_MODES, $REDIS_KEYS keys of $REDIS_VALUE bytes:" ||
 		failed=1
 esac
 if [ "$failed" -ne 0 ]; then
 	rm -f "$OUT/table.txt.new" "$OUT/icount/table.txt.new" \
-		"$OUT/$FORKSRV_DIR/table.txt.new" "$OUT/redis/table.txt.new"
+		"$OUT/$FORKSRV_DIR/table.txt.new" "$OUT/$REDIS_DIR/table.txt.new"
 	die "some boots or reports failed: no table written (the tables above leave out the failed boots)"
 fi
 case " $PARTS " in *" remap "*) publish "$OUT" ;; esac
 case " $PARTS " in *" overhead "*) publish "$OUT/icount" ;; esac
 case " $PARTS " in *" forksrv "*) publish "$OUT/$FORKSRV_DIR" ;; esac
-case " $PARTS " in *" redis "*) publish "$OUT/redis" ;; esac
+case " $PARTS " in *" redis "*) publish "$OUT/$REDIS_DIR" ;; esac

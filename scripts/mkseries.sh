@@ -25,12 +25,12 @@
 #     from patches/cover-letter, the benchmark table (build/bench/table.txt,
 #     or a note that there is none), the forking-server tables there are
 #     (build/bench/forksrv*/ and build/bench-debian-bench/forksrv*/: small
-#     pages and each folio size), the Redis tables there are (redis/ of
-#     the same two directories), the overhead table of debian-bench
-#     (build/bench-debian-bench/icount/; a table that scripts/bench.sh did
-#     not mark complete is refused) and, as Cc: headers, what
-#     scripts/get_maintainer.pl --no-git --no-rolestats says about the
-#     series.
+#     pages and each folio size), the Redis tables there are (redis/ and
+#     redis-icount/ of the same two directories), the overhead table of
+#     debian-bench (build/bench-debian-bench/icount/; a table that
+#     scripts/bench.sh did not mark complete is refused) and, as Cc:
+#     headers, what scripts/get_maintainer.pl --no-git --no-rolestats
+#     says about the series.
 #  4. "git am" of the result in a second scratch worktree of the pristine
 #     base (build/series-am); the tree it ends with must be the one of step 1.
 #
@@ -50,13 +50,14 @@ SERIES=$TOP/patches/series
 COVER=$TOP/patches/cover-letter
 BENCH=$BUILD/bench/table.txt
 # The tables of part forksrv ("BENCH_PARTS=forksrv make bench", small
-# pages, then each BENCH_FORKSRV_MTHP) and part redis of the two
+# pages, then each BENCH_FORKSRV_MTHP) and part redis (wall clock, then
+# BENCH_REDIS_ICOUNT=1) of the two
 # benchmark flavours, and part overhead of debian-bench, if any, in that
 # order: the flavours without debug options only.
 BENCH_MORE=
 for d in "$BUILD/bench" "$BUILD/bench-debian-bench"; do
 	for t in "$d/forksrv/table.txt" "$d"/forksrv-mthp*/table.txt \
-		 "$d/redis/table.txt"; do
+		 "$d/redis/table.txt" "$d/redis-icount/table.txt"; do
 		[ ! -f "$t" ] || BENCH_MORE="$BENCH_MORE $t"
 	done
 done
@@ -233,6 +234,7 @@ cover_letter()
 			case $t in
 			*/forksrv*) echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make bench\"):" ;;
 			*/redis/*) echo "Redis BGSAVE of a heap in swap (\"BENCH_PARTS=redis make bench\"):" ;;
+			*/redis-icount/*) echo "Redis BGSAVE alone, in guest instructions (\"BENCH_PARTS=redis BENCH_REDIS_ICOUNT=1 make bench\"):" ;;
 			*) echo "What the series costs where it should cost nothing (part overhead):" ;;
 			esac
 			echo "${t#"$TOP"/}"

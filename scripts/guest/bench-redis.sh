@@ -3,7 +3,7 @@
 #
 # usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL
 #                       -o RDBDIR [-L LIMIT_MIB|none] [-r REPS] [-c CLIENTS]
-#                       [-n PASS_REQS]
+#                       [-n PASS_REQS] [-T] [-A]
 #
 # Runs in the guest, in the host's root file system (scripts/bench.sh,
 # part "redis", boots it with run-guest.sh -r, a blank data disk,
@@ -36,6 +36,9 @@
 #  - BGSAVE, to RDBDIR; while it runs, redis-benchmark GETs of
 #    random keys in runs of 200 requests, one after the other, the run
 #    in flight when BGSAVE ends killed (and left out: it is incomplete);
+#    with -A none: BGSAVE alone, for a guest under -icount, where the
+#    GETs' latencies would be guest instructions and the rest of the
+#    BGSAVE window is the work of the server and its child only;
 #  - right after it, one redis-benchmark pass of PASS_REQS GETs, with the
 #    parent's minor and major faults (/proc/PID/stat) around it;
 #  - the parent's DEBUG DIGEST must then be DATADIR/digest, and so must
@@ -45,7 +48,12 @@
 #   bgsave_s        BGSAVE's time, from the server log's timestamps: the
 #                   parent's "Background saving started" to the child's
 #                   "DB saved on disk"
-#   bg_rps, bg_p50_ms, bg_p99_ms, bg_reqs   GETs while BGSAVE ran
+#   bg_rps, bg_p50_ms, bg_p99_ms, bg_reqs   GETs while BGSAVE ran (with
+#                   -A: bg_reqs=0 and -1 for the others)
+#   bg_gets         1, or 0 with -A
+#   bg_cpu_ms       CPU time of the cgroup's tasks during BGSAVE, the
+#                   server and its child (cpu.stat usage_usec); the
+#                   GETs' clients run outside the cgroup
 #   pass_rps, pass_p50_ms, pass_p99_ms      GETs of the pass after it
 #   pass_minflt, pass_majflt   the parent's faults in the pass
 #   bg_pswpin, pass_pswpin     pages read from swap in BGSAVE, in the pass
@@ -90,7 +98,8 @@
 set -u
 
 DATA= KEYS= BACKEND= LABEL= LIMIT=16 REPS=1 CLIENTS=4 PASS=2000 RDB= TRACE=0
-while getopts d:k:b:l:L:r:c:n:o:T o; do
+GETS=1
+while getopts d:k:b:l:L:r:c:n:o:TA o; do
 	case $o in
 	d) DATA=$OPTARG ;;
 	k) KEYS=$OPTARG ;;
@@ -102,10 +111,11 @@ while getopts d:k:b:l:L:r:c:n:o:T o; do
 	n) PASS=$OPTARG ;;
 	o) RDB=$OPTARG ;;
 	T) TRACE=1 ;;
+	A) GETS=0 ;;
 	*) BACKEND= ;;
 	esac
 done
-usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB|none] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-T]"
+usage="usage: bench-redis.sh -d DATADIR -k KEYS -b zram|disk -l LABEL -o RDBDIR [-L LIMIT_MIB|none] [-r REPS] [-c CLIENTS] [-n PASS_REQS] [-T] [-A]"
 case "$BACKEND" in zram|disk) ;; *) echo "$usage" >&2; exit 2 ;; esac
 for v in "$KEYS" "$(echo "$LIMIT" | sed 's/^none$/1/')" "$REPS" "$CLIENTS" "$PASS"; do
 	case "$v" in ''|0|*[!0-9]*) echo "$usage (numbers above 0)" >&2; exit 2 ;; esac
@@ -180,6 +190,12 @@ cg_stall_us()
 	else
 		echo -1
 	fi
+}
+
+# cg_cpu_us: the cgroup's cpu.stat usage_usec
+cg_cpu_us()
+{
+	cg_stat cpu.stat usage_usec
 }
 
 # need_num NAME VALUE...: add to err each VALUE that is not a number
@@ -395,11 +411,12 @@ run_once()
 	st0=$(ms_key pgsteal)
 	ps0=$(cg_stall_us memory)
 	io0=$(cg_stall_us io)
+	cpu0=$(cg_cpu_us)
 	stop=$MNT/bgsave.done
 	rm -f "$stop" "$MNT/during.txt" "$MNT/during.pid"
 	rcli bgsave > /dev/null
 	(
-		while [ ! -e "$stop" ]; do
+		while [ "$GETS" = 1 ] && [ ! -e "$stop" ]; do
 			redis-benchmark -p "$PORT" -t get -n "$CHUNK" -r "$KEYS" \
 				-c "$CLIENTS" 2>/dev/null &
 			echo $! > "$MNT/during.pid"
@@ -435,11 +452,13 @@ run_once()
 	st1=$(ms_key pgsteal)
 	ps1=$(cg_stall_us memory)
 	io1=$(cg_stall_us io)
+	cpu1=$(cg_cpu_us)
 	fl=$(ms_key file)
 	fd=$(ms_key file_dirty)
 	fw=$(ms_key file_writeback)
 	need_num "memory.stat workingset_refault_file, pgsteal, file, file_dirty, file_writeback" \
 		"$rf0" "$rf1" "$st0" "$st1" "$fl" "$fd" "$fw"
+	need_num "cpu.stat usage_usec" "$cpu0" "$cpu1"
 	bg_file_kb=$((fl / 1024))
 	bg_dirty_kb=$(((fd + fw) / 1024))
 	bg_swap_kb=$(swap_held_kb)
@@ -451,8 +470,12 @@ run_once()
 	t1=$(log_ms "DB saved on disk")
 	[ -n "$t0" ] && [ -n "$t1" ] && [ "$t1" -ge "$t0" ] ||
 		err="$err no BGSAVE times in the log ('$t0', '$t1');"
-	bg=$(python3 "$HERE/redis-latency.py" "$MNT/during.txt") ||
-		err="$err no GETs during BGSAVE;"
+	if [ "$GETS" = 1 ]; then
+		bg=$(python3 "$HERE/redis-latency.py" "$MNT/during.txt") ||
+			err="$err no GETs during BGSAVE;"
+	else
+		bg="requests=0 rps=-1 p50_ms=-1 p99_ms=-1"
+	fi
 
 	# The pass right after it.
 	note "pass"
@@ -518,6 +541,7 @@ run_once()
 		"pass_minflt=$(($3 - $1)) pass_majflt=$(($4 - $2))" \
 		"bg_pswpin=$((in1 - in0)) pass_pswpin=$((in3 - in2))" \
 		"bg_pswpout=$((out1 - out0))" \
+		"bg_gets=$GETS bg_cpu_ms=$(((cpu1 - cpu0) / 1000))" \
 		"bg_remap_pte=$([ "$pte0" = -1 ] && echo -1 || echo $((pte1 - pte0)))" \
 		"bg_refault_file=$((rf1 - rf0)) bg_pgsteal=$((st1 - st0))" \
 		"bg_stall_ms=$([ "$ps0" = -1 ] || [ "$ps1" = -1 ] && echo -1 || echo $(((ps1 - ps0) / 1000)))" \
