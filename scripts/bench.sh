@@ -82,12 +82,13 @@
 # forkserver_bench -T; its results go to forksrv-mthpSIZE/); for both,
 # the patched kernel's remap modes BENCH_APPS_MODES ("auto keep": the default, and
 # the one that keeps slots; on zram "auto" frees them unless the memory
-# cgroup is at its limit).
+# cgroup is near its limit).
 # Prints tables of medians and writes build/bench/results.txt,
 # table.txt, all_s.png, build/bench/icount/ for the second part,
 # build/bench/profile/ for the third, build/bench/forksrv/ (table.txt,
-# PNG) for part forksrv, build/bench/redis/ for part redis; with a
-# BENCH_FLAVOUR other than bench, build/bench-FLAVOUR/ instead.
+# PNG) for part forksrv, build/bench/redis/ for part redis (redis-icount/
+# with BENCH_REDIS_ICOUNT=1); with a BENCH_FLAVOUR other than bench,
+# build/bench-FLAVOUR/ instead.
 #
 # Only boots that passed (guest status 0 and a clean console, as
 # run-guest.sh checks) add their numbers to results.txt. table.txt (and

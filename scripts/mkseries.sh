@@ -233,8 +233,8 @@ cover_letter()
 			echo
 			case $t in
 			*/forksrv*) echo "A forking server under steady reclaim (\"BENCH_PARTS=forksrv make bench\"):" ;;
-			*/redis/*) echo "Redis BGSAVE of a heap in swap (\"BENCH_PARTS=redis make bench\"):" ;;
-			*/redis-icount/*) echo "Redis BGSAVE alone, in guest instructions (\"BENCH_PARTS=redis BENCH_REDIS_ICOUNT=1 make bench\"):" ;;
+			*/redis-icount/table.txt) echo "Redis BGSAVE alone, in guest instructions (\"BENCH_PARTS=redis BENCH_REDIS_ICOUNT=1 make bench\"):" ;;
+			*/redis/table.txt) echo "Redis BGSAVE of a heap in swap (\"BENCH_PARTS=redis make bench\"):" ;;
 			*) echo "What the series costs where it should cost nothing (part overhead):" ;;
 			esac
 			echo "${t#"$TOP"/}"

@@ -36,9 +36,10 @@
 #  - BGSAVE, to RDBDIR; while it runs, redis-benchmark GETs of
 #    random keys in runs of 200 requests, one after the other, the run
 #    in flight when BGSAVE ends killed (and left out: it is incomplete);
-#    with -A none: BGSAVE alone, for a guest under -icount, where the
-#    GETs' latencies would be guest instructions and the rest of the
-#    BGSAVE window is the work of the server and its child only;
+#    with -A, no GETs: BGSAVE alone, for a guest under -icount, where
+#    the GETs' latencies would be guest instructions, and the BGSAVE
+#    window holds the work of the server, its child and this script's
+#    polling of the server;
 #  - right after it, one redis-benchmark pass of PASS_REQS GETs, with the
 #    parent's minor and major faults (/proc/PID/stat) around it;
 #  - the parent's DEBUG DIGEST must then be DATADIR/digest, and so must
@@ -399,7 +400,7 @@ run_once()
 			err="$err only $start_swap_kb kB of $used_kb kB in swap at BGSAVE;"
 	fi
 
-	# BGSAVE, with GETs while it runs.
+	# BGSAVE, with GETs while it runs (none with -A).
 	[ "$(rcli config set dbfilename bgsave.rdb)" = OK ] ||
 		err="$err CONFIG SET dbfilename failed;"
 	note "BGSAVE"
