@@ -54,7 +54,9 @@
 #   bg_gets         1, or 0 with -A
 #   bg_cpu_ms       CPU time of the cgroup's tasks during BGSAVE, the
 #                   server and its child (cpu.stat usage_usec); the
-#                   GETs' clients run outside the cgroup
+#                   GETs' clients run outside the cgroup. Under -icount
+#                   the vCPUs share one clock, so it also counts what
+#                   another vCPU ran meanwhile: an upper bound
 #   pass_rps, pass_p50_ms, pass_p99_ms      GETs of the pass after it
 #   pass_minflt, pass_majflt   the parent's faults in the pass
 #   bg_pswpin, pass_pswpin     pages read from swap in BGSAVE, in the pass
