@@ -233,7 +233,9 @@ profile_cmd()
 # 1 if it failed. The boot's result lines ("bench:", or BOOT_PREFIX) are
 # collected in a temporary file and appended to RESULTS only when the
 # guest and its console scan passed (run-guest.sh exits 0) and there
-# was at least one. BOOT_FLAGS: more run-guest.sh options (-r).
+# was at least one. BOOT_FLAGS: more run-guest.sh options (-r);
+# BOOT_NAME (set by rounds()): the name of the boot's files in DIR, else
+# TREE.
 boot()
 {
 	b=${BOOT_NAME:-$1}
