@@ -79,7 +79,11 @@ deps:
 	@scripts/deps.sh
 
 base-version: deps
-	@echo "base: linux-source-6.12 $$(dpkg-query -W -f='$${Version}' linux-source-6.12)"
+	@if [ -n "$(BASE_TARBALL)" ]; then \
+		echo "base: $(BASE_TARBALL) (BASE_TARBALL), not the installed linux-source-6.12"; \
+	else \
+		echo "base: linux-source-6.12 $$(dpkg-query -W -f='$${Version}' linux-source-6.12)"; \
+	fi
 
 tree: base-version
 	@scripts/prepare-tree.sh patched
