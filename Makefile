@@ -19,7 +19,9 @@
 #   make robot    W=1 builds in many configs (x86_64, i386, arm64) and sparse
 #
 # Variables: SWAP=zram|disk|both|none (shell, guest, run; default zram),
-# FLAVOUR=debug|bench|kasan|kcsan|debian (kernel config; default debug).
+# FLAVOUR=debug|bench|kasan|kcsan|debian (kernel config; default debug),
+# BASE_TARBALL (the base source instead of the installed
+# linux-source-6.12's, see README.md "On 6.12.118").
 
 SHELL      := /bin/sh
 TOP        := $(CURDIR)
