@@ -263,10 +263,8 @@ boot()
 # patched kernel per remap mode, SCRIPT_FN run with APPS_MODES set to
 # that mode alone: stock, then the modes in MODES' order in odd rounds,
 # the reverse in even ones. So a boot runs one kernel in one mode, as
-# stock's boots do, and no mode runs after another in the same guest:
-# in an invocation that ran "auto keep" in each patched boot, keep's
-# BGSAVE alone under -icount at 60000 keys took 2.88 s, and 2.75 s in
-# another where it had boots of its own (stock 2.69 s in both).
+# stock's boots do, and no mode runs after another in the same guest
+# (README.md, "Benchmark", has the measurement behind this).
 rounds()
 {
 	kernels=stock
